@@ -1,0 +1,180 @@
+// The main step, top to bottom: inputs → token + keys (in parallel) → verify → decide → issue →
+// mask → export → audit. Fails closed: any error before export leaves no credential behind.
+import * as core from '@actions/core'
+import { randomUUID } from 'node:crypto'
+import { AuditLog, jobFromClaims, jobFromEnvironment } from './audit.js'
+import type { AssumeRoleRequest } from './aws/sts.js'
+import { buildSessionPolicy, checkSessionPolicySize } from './aws/session-policy.js'
+import type { GitHubClaims } from './claims.js'
+import { ActionError, messageOf } from './errors.js'
+import { EXPORTED_VARIABLES, exportCredentials, maskCredentials, outputCredentials } from './export.js'
+import { type ActionConfig, InputError, defaultAuditLog, parseInputs } from './inputs.js'
+import { fetchIssuerKeys, requestIdToken, verifyIdToken } from './oidc.js'
+import { evaluatePolicy } from './policy.js'
+import { generateSessionName } from './session-name.js'
+import { type SavedState, saveState } from './state.js'
+
+/** A token with less than this left is re-requested before an STS attempt. */
+const TOKEN_REFRESH_MARGIN_S = 60
+
+export async function runMain(env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  const traceId = randomUUID()
+  core.setOutput('trace-id', traceId)
+  // Where to audit is needed even when other inputs are invalid, so it is read on its own first.
+  const auditFile = core.getInput('audit-log').trim() || defaultAuditLog(env)
+  core.setOutput('audit-log', auditFile)
+  const audit = new AuditLog(auditFile, traceId, jobFromEnvironment(env))
+  const state: SavedState = {
+    version: 1,
+    trace_id: traceId,
+    audit_log: auditFile,
+    job_summary: core.getInput('job-summary').trim().toLowerCase() !== 'false',
+    job: audit.job,
+    revoke: 'scrub',
+    on_revocation_failure: 'warn',
+    revocation_role_arn: null,
+    revocation_policy_arn: null,
+    issued: null,
+    exported: []
+  }
+  // Saved before any network call, so the post step can audit and summarise whatever happens next.
+  saveState(state)
+
+  let stage: ActionError['stage'] = 'inputs'
+  try {
+    const config = parseInputs(name => core.getInput(name), env)
+    Object.assign(state, {
+      job_summary: config.jobSummary,
+      revoke: config.revoke,
+      on_revocation_failure: config.onRevocationFailure,
+      revocation_role_arn: config.revocationRoleArn ?? null,
+      revocation_policy_arn: config.revocationPolicyArn ?? null
+    })
+    saveState(state)
+    const sessionPolicy = buildSessionPolicy(config.scopes)
+    const sizeProblem = checkSessionPolicySize(sessionPolicy)
+    if (sizeProblem) throw new InputError([`scopes: ${sizeProblem}`])
+
+    stage = 'oidc'
+    // Start loading the STS client now: its evaluation overlaps the network round trips below.
+    const stsModule = config.dryRun ? undefined : import('./aws/sts.js')
+    stsModule?.catch(() => undefined)
+    const [token, keys] = await Promise.all([
+      requestIdToken(config.audience, config.retryMaxAttempts),
+      fetchIssuerKeys(config.tokenIssuer, config.retryMaxAttempts)
+    ])
+    const expected = { issuer: config.tokenIssuer, audience: config.audience }
+    const claims = await verifyIdToken(token, keys, expected)
+    audit.job = state.job = jobFromClaims(claims, env)
+    audit.record('request', {
+      token: { iss: claims.iss, aud: claims.aud, jti: claims.jti, iat: claims.iat, exp: claims.exp },
+      request: {
+        role_arn: config.roleArn,
+        duration_s: config.durationSeconds,
+        scopes: config.scopes,
+        managed_policy_arns: config.managedPolicyArns
+      }
+    })
+
+    stage = 'policy'
+    const decision = evaluatePolicy(claims, { accountId: config.roleAccountId }, config.policy)
+    audit.record('decision', { allowed: decision.allowed, reasons: decision.reasons, matched: decision.matched })
+    core.setOutput('decision', decision.allowed ? 'allow' : 'deny')
+    if (!decision.allowed) {
+      throw new ActionError('policy', `Denied by policy; no credential was issued:\n- ${decision.reasons.join('\n- ')}`)
+    }
+    for (const reason of decision.reasons) core.info(`allow: ${reason}`)
+
+    const sessionName = config.sessionName ?? generateSessionName(claims, env.GITHUB_JOB ?? '')
+    core.setOutput('role-session-name', sessionName)
+    if (config.dryRun) {
+      printPlan(config, sessionName, sessionPolicy.pretty, sessionPolicy.fullAccess)
+      return
+    }
+
+    stage = 'sts'
+    const { assumeRoleWithWebIdentity } = await (stsModule as Promise<typeof import('./aws/sts.js')>)
+    const credentials = await assumeRoleWithWebIdentity({
+      region: config.region,
+      roleArn: config.roleArn,
+      sessionName,
+      durationSeconds: config.durationSeconds,
+      sessionPolicy: sessionPolicy.json,
+      managedPolicyArns: config.managedPolicyArns,
+      maxAttempts: config.retryMaxAttempts,
+      getToken: freshToken(token, claims, config, keys, expected),
+      onRetry: message => core.info(message)
+    } satisfies AssumeRoleRequest)
+    maskCredentials(credentials)
+
+    stage = 'export'
+    const issuedAt = new Date()
+    state.issued = {
+      role_arn: config.roleArn,
+      session_name: sessionName,
+      assumed_role_arn: credentials.assumedRoleArn,
+      assumed_role_id: credentials.assumedRoleId,
+      account_id: credentials.accountId,
+      issued_at: issuedAt.toISOString(),
+      expires_at: credentials.expiration.toISOString()
+    }
+    state.exported = config.exportEnv ? EXPORTED_VARIABLES : []
+    // Recorded before exporting, so a post step after a crash here still scrubs.
+    saveState(state)
+    audit.record('issue', {
+      ...state.issued,
+      role_arn: config.roleArn,
+      session_policy_sha256: sessionPolicy.sha256,
+      full_access: sessionPolicy.fullAccess
+    })
+
+    if (config.exportEnv) exportCredentials(credentials, config.region)
+    if (config.outputCredentials) outputCredentials(credentials)
+    core.setOutput('aws-account-id', credentials.accountId)
+    core.setOutput('assumed-role-arn', credentials.assumedRoleArn)
+    core.setOutput('expiration', credentials.expiration.toISOString())
+    core.info(
+      `Issued ${credentials.assumedRoleArn} until ${credentials.expiration.toISOString()} (${config.durationSeconds} s); ` +
+        `revocation: ${config.revoke}. Trace ${traceId}.`
+    )
+  } catch (error) {
+    const failedAt = error instanceof ActionError ? error.stage : error instanceof InputError ? 'inputs' : stage
+    const message = error instanceof ActionError || error instanceof InputError ? error.message : `Unexpected failure: ${messageOf(error)}`
+    if (!(error instanceof ActionError && error.stage === 'policy')) audit.record('error', { stage: failedAt, message })
+    if (error instanceof ActionError && error.stage === 'policy') core.setOutput('decision', 'deny')
+    core.setFailed(message)
+  }
+}
+
+/** The token for an STS attempt: the one in hand, or a new verified one when it is about to expire. */
+function freshToken(
+  token: string,
+  claims: GitHubClaims,
+  config: ActionConfig,
+  keys: Parameters<typeof verifyIdToken>[1],
+  expected: Parameters<typeof verifyIdToken>[2]
+): () => Promise<string> {
+  let current = { token, exp: claims.exp }
+  return async () => {
+    if (current.exp - Date.now() / 1000 >= TOKEN_REFRESH_MARGIN_S) return current.token
+    const next = await requestIdToken(config.audience, config.retryMaxAttempts)
+    const nextClaims = await verifyIdToken(next, keys, expected)
+    if (nextClaims.sub !== claims.sub || nextClaims.repository_id !== claims.repository_id) {
+      throw new ActionError('oidc', 'A re-requested OIDC token names a different subject than the one the policy allowed.')
+    }
+    current = { token: next, exp: nextClaims.exp }
+    return next
+  }
+}
+
+function printPlan(config: ActionConfig, sessionName: string, policy: string, fullAccess: boolean): void {
+  core.info('Dry run: the policy allows this job; nothing was issued. The plan:')
+  core.info(`  role:          ${config.roleArn}`)
+  core.info(`  region:        ${config.region}`)
+  core.info(`  session name:  ${sessionName}`)
+  core.info(`  lifetime:      ${config.durationSeconds} s (ceiling ${config.maxDurationSeconds} s)`)
+  core.info(`  revocation:    ${config.revoke}`)
+  if (config.managedPolicyArns.length > 0) core.info(`  managed session policies: ${config.managedPolicyArns.join(', ')}`)
+  if (fullAccess) core.warning('A `* *` scope gives the credential all of the role\'s permissions.')
+  core.info(`  session policy:\n${policy}`)
+}

@@ -1,0 +1,60 @@
+// The post step (runs even when the job failed): load the hand-over, scrub what the main step exported,
+// record the revoke event, and write the whole trace to the job summary. It never throws: a post step
+// that cannot do its work says why, audits it, and only fails when on-revocation-failure is `fail`.
+import * as core from '@actions/core'
+import { randomUUID } from 'node:crypto'
+import { AuditLog, jobFromEnvironment, readTrace } from './audit.js'
+import { type RevokeOutcome, scrubOutcome, skippedOutcome } from './aws/revocation.js'
+import { messageOf } from './errors.js'
+import { scrubVariables } from './export.js'
+import { defaultAuditLog } from './inputs.js'
+import { type SavedState, parseState, readSavedState } from './state.js'
+import { renderSummary } from './summary.js'
+
+export async function runPost(env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  const parsed = parseState(readSavedState())
+  if ('problem' in parsed) {
+    // Nothing trustworthy to act on: record the skip under a trace of its own, where the user looks.
+    core.info(`Nothing to revoke: ${parsed.problem}.`)
+    const auditFile = core.getInput('audit-log').trim() || defaultAuditLog(env)
+    await safely('write the audit record', () => new AuditLog(auditFile, randomUUID(), jobFromEnvironment(env)).record('revoke', { ...skippedOutcome(parsed.problem) }))
+    return
+  }
+
+  const { state } = parsed
+  const audit = new AuditLog(state.audit_log, state.trace_id, state.job)
+  const outcome = endSession(state)
+  core.info(`Revocation ${outcome.status}: ${outcome.detail}.`)
+  await safely('write the audit record', () => audit.record('revoke', { ...outcome }))
+  if (outcome.status === 'failed') {
+    const message = `Revocation failed: ${outcome.detail}`
+    if (state.on_revocation_failure === 'fail') core.setFailed(message)
+    else core.warning(message)
+  }
+
+  if (state.job_summary) {
+    await safely('write the job summary', async () => {
+      await core.summary.addRaw(renderSummary(readTrace(state.audit_log, state.trace_id), state.trace_id), true).write()
+    })
+  } else {
+    core.info('Job summary skipped: job-summary is false.')
+  }
+}
+
+function endSession(state: SavedState): RevokeOutcome {
+  if (!state.issued) return skippedOutcome('no credential was issued (denied, dry run, or failed before issue)')
+  try {
+    scrubVariables(state.exported)
+  } catch (error) {
+    return { ...scrubOutcome(state.issued, [], new Date()), status: 'failed', detail: `could not clear the exported variables: ${messageOf(error)}` }
+  }
+  return scrubOutcome(state.issued, state.exported, new Date())
+}
+
+async function safely(what: string, work: () => unknown): Promise<void> {
+  try {
+    await work()
+  } catch (error) {
+    core.warning(`Could not ${what}: ${messageOf(error)}`)
+  }
+}
