@@ -64,14 +64,6 @@ export function parseList(value: string): string[] {
     .filter(entry => entry !== '')
 }
 
-/** Splits on newlines only (scope lines contain commas). */
-function parseLines(value: string): string[] {
-  return value
-    .split('\n')
-    .map(line => line.trim())
-    .filter(line => line !== '')
-}
-
 /** The default audit log location, `${RUNNER_TEMP}/jit-credentials/audit.jsonl`. */
 export function defaultAuditLog(env: NodeJS.ProcessEnv): string {
   return path.join(env.RUNNER_TEMP || path.resolve('.'), 'jit-credentials', 'audit.jsonl')
@@ -180,9 +172,10 @@ export function parseInputs(read: InputReader, env: NodeJS.ProcessEnv): ActionCo
   }
 
   // Scopes become the inline session policy.
-  const scopeLines = parseLines(read('scopes'))
+  // Split on newlines only (a rule holds commas); blank lines stay so errors cite the right line number.
+  const scopeLines = read('scopes').split('\n')
   let scopes: ScopeRule[] = []
-  if (scopeLines.length === 0) {
+  if (scopeLines.every(line => line.trim() === '')) {
     problem('scopes', 'is required: one rule per line, `ACTIONS RESOURCES`. Example: s3:GetObject,s3:PutObject arn:aws:s3:::artifacts/*')
   } else {
     const parsed = parseScopes(scopeLines)
