@@ -1,6 +1,7 @@
 import { describe, it, expect } from '@jest/globals'
 import type { GitHubClaims } from '../src/claims.js'
 import {
+  type PatternKind,
   type PolicyConfig,
   type PolicyRequest,
   compileGlob,
@@ -489,7 +490,7 @@ describe('validatePattern', () => {
     ['workflow', WORKFLOW],
     ['workflow', 'org/infra/.github/workflows/*.yml@refs/tags/v*'],
     ['workflow', 'org/infra/**@**']
-  ] as const)('accepts %s pattern %j', (kind, pattern) => {
+  ] as Array<[PatternKind, string]>)('accepts %s pattern %j', (kind, pattern) => {
     expect(validatePattern(kind, pattern)).toBeUndefined()
   })
 
@@ -533,7 +534,7 @@ describe('validatePattern', () => {
     ['workflow', 'org/infra/.github/workflows/deploy.yml@', 'ref after "@"'],
     ['workflow', '@refs/heads/main', 'ref after "@"'],
     ['workflow', 'org/infra/.github/workflows/a b.yml@refs/heads/main', 'not allowed']
-  ] as const)('rejects %s pattern %j', (kind, pattern, problem) => {
+  ] as Array<[PatternKind, string, string]>)('rejects %s pattern %j', (kind, pattern, problem) => {
     const result = validatePattern(kind, pattern)
     expect(result).toBeDefined()
     expect(result).toContain(problem)
