@@ -1,0 +1,40 @@
+// Bad inputs: every problem reported in one failure, before any token is requested.
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals'
+import { expectJobClean, newJob, runtimes, startFixtures, stopFixtures, type Fixtures } from '../helpers/e2e.js'
+
+describe.each(runtimes())('input validation on %s', (_name, node) => {
+  let fixtures: Fixtures
+  beforeAll(async () => { fixtures = await startFixtures() })
+  afterAll(async () => { await stopFixtures(fixtures) })
+  beforeEach(() => { fixtures.issuer.reset(); fixtures.sts.reset() })
+
+  it('lists every bad input at once, requests no token, audits an input error', async () => {
+    const job = newJob(fixtures, node)
+    try {
+      const main = await job.main({
+        'role-to-assume': 'arn:aws:iam::1234:role/deploy',
+        'aws-region': 'mars-1',
+        'role-duration-seconds': 300,
+        scopes: 's3:GetObject',
+        revoke: 'sometimes',
+        'token-issuer': fixtures.issuer.issuer
+      })
+      expect(main.code).toBe(1)
+      expect(main.errors).toHaveLength(1)
+      const message = main.errors[0]?.message ?? ''
+      for (const input of ['role-to-assume', 'aws-region', 'role-duration-seconds', 'allowed-repositories', 'scopes', 'revoke']) {
+        expect(message).toMatch(new RegExp(`^- ${input}: `, 'm'))
+      }
+      expect(fixtures.issuer.requests).toEqual([])
+      expect(fixtures.sts.requests).toEqual([])
+      const post = await job.post()
+      expect(post.code).toBe(0)
+      const events = post.auditEvents()
+      expect(events.map(e => e.event)).toEqual(['error', 'revoke'])
+      expect(events[0]).toMatchObject({ stage: 'inputs' })
+      expectJobClean(job, { allowEmpty: true })
+    } finally {
+      job.cleanup()
+    }
+  })
+})

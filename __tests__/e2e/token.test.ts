@@ -1,0 +1,68 @@
+// The action verifies the job's OIDC token itself: an expired token, a token for another audience, a
+// token signed by a key the issuer never published, and a job without `id-token: write` all fail
+// closed before STS, with an error event in the audit log and a message that says what to fix.
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals'
+import type { MintOptions } from '../fixtures/oidc-issuer.js'
+import { baseInputs, expectJobClean, newJob, readable, runtimes, startFixtures, stopFixtures, type Fixtures } from '../helpers/e2e.js'
+
+interface TokenCase {
+  name: string
+  token: MintOptions
+  message: RegExp
+}
+
+const cases: TokenCase[] = [
+  { name: 'expired token', token: { expiresIn: -300 }, message: /The OIDC token was refused: .*expired/i },
+  { name: 'wrong audience', token: { audience: 'https://github.com/octo-org' }, message: /The OIDC token was refused: .*aud/i },
+  { name: 'bad signature (key not in the JWKS)', token: { key: 'unknown' }, message: /The OIDC token was refused: .*signature/i }
+]
+
+describe.each(runtimes())('token verification on %s', (_name, node) => {
+  let fixtures: Fixtures
+  beforeAll(async () => { fixtures = await startFixtures() })
+  afterAll(async () => { await stopFixtures(fixtures) })
+  beforeEach(() => { fixtures.issuer.reset(); fixtures.sts.reset() })
+
+  it.each(cases)('$name: refused before STS, audited, nothing exported', async ({ token, message }) => {
+    fixtures.issuer.setTokenOptions(token)
+    const job = newJob(fixtures, node)
+    try {
+      const main = await job.main(baseInputs(fixtures))
+      expect(main.code).toBe(1)
+      expect(main.errors.map(e => e.message)).toEqual([expect.stringMatching(message)])
+      expect(fixtures.issuer.issuedTokens).toHaveLength(1)
+      expect(main.masks).toContain(fixtures.issuer.issuedTokens[0])
+      expect(fixtures.sts.requests).toEqual([])
+      expect(main.env).toEqual({})
+      expect(main.outputs.decision).toBeUndefined()
+
+      const post = await job.post()
+      expect(post.code).toBe(0)
+      const events = post.auditEvents()
+      expect(events.map(e => e.event)).toEqual(['error', 'revoke'])
+      expect(events[0]).toMatchObject({ stage: 'oidc', message: expect.stringMatching(message) })
+      expect(events[1]).toMatchObject({ method: 'skipped', status: 'skipped' })
+      expect(readable(post.summary)).toContain('## jit-credentials: failed')
+      expectJobClean(job)
+    } finally {
+      job.cleanup()
+    }
+  })
+
+  it('without id-token: write, says which permission to add', async () => {
+    const job = newJob(fixtures, node)
+    try {
+      const main = await job.main(baseInputs(fixtures), { env: { ACTIONS_ID_TOKEN_REQUEST_URL: undefined, ACTIONS_ID_TOKEN_REQUEST_TOKEN: undefined } })
+      expect(main.code).toBe(1)
+      expect(main.errors[0]?.message).toContain('permissions:\n    id-token: write')
+      expect(fixtures.issuer.requestCount('token')).toBe(0)
+      expect(fixtures.sts.requests).toEqual([])
+      const post = await job.post()
+      expect(post.auditEvents().map(e => e.event)).toEqual(['error', 'revoke'])
+      expectJobClean(job, { allowEmpty: true })
+      expect(job.knownSecrets()).toEqual({ 'oidc.requestToken': fixtures.issuer.requestToken })
+    } finally {
+      job.cleanup()
+    }
+  })
+})
