@@ -158,7 +158,7 @@ export function parseInputs(read: InputReader, env: NodeJS.ProcessEnv): ActionCo
 
   // Policy.
   const repositories = patterns('allowed-repositories', 'repository', 'octo-org/octo-app, octo-org/*')
-  if (get('allowed-repositories') === '') {
+  if (repositories.length === 0) {
     problem('allowed-repositories', 'is required: list the repositories that may get this credential. Example: allowed-repositories: octo-org/octo-app')
   }
   const policy: PolicyConfig = {

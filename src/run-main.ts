@@ -66,6 +66,8 @@ export async function runMain(env: NodeJS.ProcessEnv = process.env): Promise<voi
     const expected = { issuer: config.tokenIssuer, audience: config.audience }
     const claims = await verifyIdToken(token, keys, expected)
     audit.job = state.job = jobFromClaims(claims, env)
+    // The post step audits under the same job identity, whatever happens next.
+    saveState(state)
     audit.record('request', {
       token: { iss: claims.iss, aud: claims.aud, jti: claims.jti, iat: claims.iat, exp: claims.exp },
       request: {

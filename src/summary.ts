@@ -5,13 +5,16 @@ import type { AuditEvent } from './audit.js'
 /** Every character outside a small safe set becomes a numeric entity: no HTML, no Markdown, no links. */
 export function escapeText(value: unknown): string {
   const text = value === null || value === undefined ? '' : String(value)
-  return text.replace(/[^A-Za-z0-9 /=,@+-]/g, char => `&#${char.codePointAt(0)};`)
+  // `u`: one entity per code point (an entity for a lone surrogate half renders as U+FFFD).
+  return text.replace(/[^A-Za-z0-9 /=,@+-]/gu, char => `&#${char.codePointAt(0)};`)
 }
 
 const code = (value: unknown): string => `<code>${escapeText(value)}</code>`
 
 function clock(iso: unknown): string {
-  return typeof iso === 'string' && iso.length >= 23 ? `${iso.slice(11, 23)}` : ''
+  // Times come from the audit file like everything else: show only a well-formed HH:MM:SS.mmm.
+  const time = typeof iso === 'string' ? iso.slice(11, 23) : ''
+  return /^\d{2}:\d{2}:\d{2}\.\d{3}$/.test(time) ? time : ''
 }
 
 function seconds(value: unknown): string {
@@ -30,7 +33,8 @@ function byStage(events: AuditEvent[]): Stages {
   const stages: Stages = { errors: [] }
   for (const event of events) {
     if (event.event === 'error') stages.errors.push(event)
-    else stages[event.event] = event
+    // Only known names: a line from the file must not overwrite `errors` (or anything else).
+    else if (event.event === 'request' || event.event === 'decision' || event.event === 'issue' || event.event === 'revoke') stages[event.event] = event
   }
   return stages
 }

@@ -92,6 +92,9 @@ describe.each(runtimes())('denial on %s', (_name, node) => {
       expect(events.map(e => e.event)).toEqual(['request', 'decision', 'revoke'])
       expect(events[1]).toMatchObject({ allowed: false, reasons: [expect.stringContaining(reason)] })
       expect(events[2]).toMatchObject({ method: 'skipped', status: 'skipped' })
+      // post audits under the verified job identity main saw, not the runner's environment
+      expect(events[2]?.job).toEqual(events[0]?.job)
+      expect(events[2]?.job).toMatchObject({ source: 'claims' })
       const summary = readable(post.summary)
       expect(summary).toContain('## jit-credentials: denied')
       expect(summary).toContain(reason)

@@ -1,0 +1,79 @@
+// `npm run demo`: the whole lifecycle on this machine, no AWS account and no network beyond 127.0.0.1.
+// Starts the local OIDC issuer and STS endpoint the e2e tests use, runs the bundled dist/main then
+// dist/post exactly as a runner would for two jobs (an allowed deploy, and a pull_request_target run
+// the default policy denies), and prints what the runner log, the audit log and the job summary show.
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { startOidcIssuer } from '../__tests__/fixtures/oidc-issuer.js'
+import { startStsServer } from '../__tests__/fixtures/aws-sts.js'
+import { createJob, readActionDefaults, type InputValues, type StepResult } from '../__tests__/helpers/run-action.js'
+
+// Compiled to build/demo/scripts/demo.js; the project root is three levels up.
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..')
+const bold = (text: string): string => (process.stdout.isTTY ? `\x1b[1m${text}\x1b[0m` : text)
+const indent = (text: string): string => text.trimEnd().split('\n').map(line => `    ${line}`).join('\n')
+// The summary escapes every claim value as a numeric entity; decode for the terminal.
+const readable = (summary: string): string => summary.replace(/&#(\d+);/g, (_m, code: string) => String.fromCodePoint(Number(code)))
+
+function printStep(result: StepResult): void {
+  console.log(bold(`  ${result.step} step: exit code ${result.code}`))
+  // the log as the runner shows it: commands handled, masked values as ***
+  if (result.log.trim() !== '') console.log(indent(result.log))
+  const shown = (value: string): string => (value === '' ? '(empty)' : result.masks.includes(value) ? '***' : value)
+  for (const [name, value] of Object.entries(result.env)) console.log(`    GITHUB_ENV  ${name}=${shown(value)}`)
+  for (const [name, value] of Object.entries(result.outputs)) console.log(`    output      ${name}=${value}`)
+}
+
+async function main(): Promise<void> {
+  const issuer = await startOidcIssuer()
+  const sts = await startStsServer({ issuerUrl: issuer.issuer })
+  const defaults = readActionDefaults(path.join(root, 'action.yml')).defaults
+  const distDir = path.join(root, 'dist')
+  const inputs: InputValues = {
+    'role-to-assume': 'arn:aws:iam::111122223333:role/octo-app-deploy',
+    'aws-region': 'eu-west-1',
+    'allowed-repositories': 'octo-org/octo-app',
+    'allowed-refs': 'refs/heads/main',
+    scopes: 's3:GetObject,s3:PutObject arn:aws:s3:::octo-artifacts/*\ncloudfront:CreateInvalidation *',
+    'token-issuer': issuer.issuer
+  }
+
+  console.log(bold('The workflow step (token-issuer points at the local issuer for this demo):'))
+  console.log('    - uses: octo-org/jit-credentials@v1')
+  console.log('      with:')
+  for (const [name, value] of Object.entries(inputs)) {
+    const text = String(value)
+    console.log(text.includes('\n') ? `        ${name}: |\n${text.split('\n').map(l => `          ${l}`).join('\n')}` : `        ${name}: ${text}`)
+  }
+
+  const jobs: Array<{ title: string, event: string }> = [
+    { title: 'Job 1: a push to main of octo-org/octo-app', event: 'push' },
+    { title: 'Job 2: the same workflow on pull_request_target (denied by default)', event: 'pull_request_target' }
+  ]
+  try {
+    for (const { title, event } of jobs) {
+      issuer.setClaims({ event_name: event })
+      const job = createJob({ issuer, sts, defaults, distDir })
+      try {
+        console.log(`\n${bold(title)}`)
+        printStep(await job.main(inputs))
+        const post = await job.post()
+        printStep(post)
+        console.log(bold(`\n  Audit log (${post.paths.audit}):`))
+        for (const event of post.auditEvents()) console.log(indent(JSON.stringify(event)))
+        console.log(bold('\n  Job summary:'))
+        console.log(indent(readable(post.summary)))
+      } finally {
+        job.cleanup()
+      }
+    }
+    console.log(`\nSTS requests served on ${sts.url}: ${sts.requests.length}; credentials issued: ${sts.issued.length}.`)
+  } finally {
+    await Promise.all([issuer.stop(), sts.stop()])
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error)
+  process.exit(1)
+})
