@@ -39,7 +39,7 @@ async function main(): Promise<void> {
   }
 
   console.log(bold('The workflow step (token-issuer points at the local issuer for this demo):'))
-  console.log('    - uses: octo-org/jit-credentials@v1')
+  console.log('    - uses: jit-credentials/jit-credentials@v0')
   console.log('      with:')
   for (const [name, value] of Object.entries(inputs)) {
     const text = String(value)

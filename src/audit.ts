@@ -3,6 +3,7 @@
 import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs'
 import path from 'node:path'
 import type { GitHubClaims } from './claims.js'
+import { ActionError, messageOf } from './errors.js'
 
 export const AUDIT_SCHEMA = 'jit-credentials.audit/v1'
 
@@ -89,8 +90,12 @@ export class AuditLog {
   /** Appends one event to the file (created with its folder if needed) and returns it. */
   record(event: AuditEventName, fields: Record<string, unknown>): AuditEvent {
     const entry: AuditEvent = { schema: AUDIT_SCHEMA, trace_id: this.traceId, event, time: this.now().toISOString(), job: this.job, ...fields }
-    mkdirSync(path.dirname(this.file), { recursive: true })
-    appendFileSync(this.file, `${JSON.stringify(entry)}\n`, { encoding: 'utf8', mode: 0o600 })
+    try {
+      mkdirSync(path.dirname(this.file), { recursive: true })
+      appendFileSync(this.file, `${JSON.stringify(entry)}\n`, { encoding: 'utf8', mode: 0o600 })
+    } catch (error) {
+      throw new ActionError('audit', `Could not append to the audit log ${this.file} (${messageOf(error)}); set audit-log to a writable file.`, { cause: error })
+    }
     this.events.push(entry)
     return entry
   }

@@ -141,9 +141,17 @@ export async function runMain(env: NodeJS.ProcessEnv = process.env): Promise<voi
     )
   } catch (error) {
     const failedAt = error instanceof ActionError ? error.stage : error instanceof InputError ? 'inputs' : stage
-    const message = error instanceof ActionError || error instanceof InputError ? error.message : `Unexpected failure: ${messageOf(error)}`
-    if (!(error instanceof ActionError && error.stage === 'policy')) audit.record('error', { stage: failedAt, message })
-    if (error instanceof ActionError && error.stage === 'policy') core.setOutput('decision', 'deny')
+    let message = error instanceof ActionError || error instanceof InputError ? error.message : `Unexpected failure: ${messageOf(error)}`
+    if (failedAt === 'policy') {
+      // The decision event already holds the reasons.
+      core.setOutput('decision', 'deny')
+    } else if (failedAt !== 'audit') {
+      try {
+        audit.record('error', { stage: failedAt, message })
+      } catch (auditError) {
+        message += `\n${messageOf(auditError)}`
+      }
+    }
     core.setFailed(message)
   }
 }

@@ -1,6 +1,6 @@
 // Bad inputs: every problem reported in one failure, before any token is requested.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals'
-import { expectJobClean, newJob, runtimes, startFixtures, stopFixtures, type Fixtures } from '../helpers/e2e.js'
+import { baseInputs, expectJobClean, newJob, runtimes, startFixtures, stopFixtures, type Fixtures } from '../helpers/e2e.js'
 
 describe.each(runtimes())('input validation on %s', (_name, node) => {
   let fixtures: Fixtures
@@ -33,6 +33,24 @@ describe.each(runtimes())('input validation on %s', (_name, node) => {
       expect(events.map(e => e.event)).toEqual(['error', 'revoke'])
       expect(events[0]).toMatchObject({ stage: 'inputs' })
       expectJobClean(job, { allowEmpty: true })
+    } finally {
+      job.cleanup()
+    }
+  })
+
+  it('an audit log that cannot be written fails closed: no audit record, no credential', async () => {
+    const job = newJob(fixtures, node)
+    try {
+      // a path below a regular file can never be created, whoever runs the test
+      const main = await job.main({ ...baseInputs(fixtures), 'audit-log': '/dev/null/audit.jsonl' })
+      expect(main.code).toBe(1)
+      expect(main.errors[0]?.message).toMatch(/^Could not append to the audit log \/dev\/null\/audit\.jsonl \(.+\); set audit-log to a writable file\./)
+      expect(fixtures.sts.requests).toEqual([])
+      expect(main.env).toEqual({})
+      const post = await job.post()
+      expect(post.code).toBe(0)
+      expect(post.warnings.map(w => w.message)).toEqual([expect.stringContaining('Could not write the audit record')])
+      expectJobClean(job)
     } finally {
       job.cleanup()
     }

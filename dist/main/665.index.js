@@ -40,6 +40,8 @@ function isRetryableAwsError(error) {
     if (error === null || typeof error !== 'object')
         return false;
     const e = error;
+    if (e.Code && RETRYABLE_CODES.has(e.Code))
+        return true;
     if (e.name && RETRYABLE_CODES.has(e.name))
         return true;
     if (e.code && RETRYABLE_NETWORK.has(e.code))
@@ -103,7 +105,7 @@ function toIssuedCredentials(response, roleArn) {
 }
 function errorCode(error) {
     const e = (error ?? {});
-    return e.name ?? e.code ?? 'error';
+    return e.Code ?? e.name ?? e.code ?? 'error';
 }
 /** What AWS said, and what the user should check to fix it. */
 function explainStsError(error, request) {

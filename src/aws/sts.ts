@@ -49,6 +49,8 @@ const ASSUMED_ROLE_ARN = /^arn:aws[a-z-]*:sts::(\d{12}):assumed-role\/.+$/
 
 interface AwsErrorShape {
   name?: string
+  /** The error code on the wire (`InvalidIdentityToken`); the SDK's `name` is its class (`InvalidIdentityTokenException`). */
+  Code?: string
   code?: string
   $metadata?: { httpStatusCode?: number }
   $retryable?: unknown
@@ -57,6 +59,7 @@ interface AwsErrorShape {
 export function isRetryableAwsError(error: unknown): boolean {
   if (error === null || typeof error !== 'object') return false
   const e = error as AwsErrorShape
+  if (e.Code && RETRYABLE_CODES.has(e.Code)) return true
   if (e.name && RETRYABLE_CODES.has(e.name)) return true
   if (e.code && RETRYABLE_NETWORK.has(e.code)) return true
   if (e.$retryable) return true
@@ -123,7 +126,7 @@ function toIssuedCredentials(response: AssumeRoleWithWebIdentityCommandOutput, r
 
 function errorCode(error: unknown): string {
   const e = (error ?? {}) as AwsErrorShape
-  return e.name ?? e.code ?? 'error'
+  return e.Code ?? e.name ?? e.code ?? 'error'
 }
 
 /** What AWS said, and what the user should check to fix it. */
