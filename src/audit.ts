@@ -89,7 +89,9 @@ export class AuditLog {
 
   /** Appends one event to the file (created with its folder if needed) and returns it. */
   record(event: AuditEventName, fields: Record<string, unknown>): AuditEvent {
-    const entry: AuditEvent = { schema: AUDIT_SCHEMA, trace_id: this.traceId, event, time: this.now().toISOString(), job: this.job, ...fields }
+    const common: Pick<AuditEvent, 'schema' | 'trace_id' | 'event' | 'time' | 'job'> = { schema: AUDIT_SCHEMA, trace_id: this.traceId, event, time: this.now().toISOString(), job: this.job }
+    // Common fields first for readers, and last so that no event field can replace them.
+    const entry: AuditEvent = { ...common, ...fields, ...common }
     try {
       mkdirSync(path.dirname(this.file), { recursive: true })
       appendFileSync(this.file, `${JSON.stringify(entry)}\n`, { encoding: 'utf8', mode: 0o600 })

@@ -263,6 +263,8 @@ function checkIssuer(issuer: string): string | undefined {
     return `${JSON.stringify(issuer)} is not a URL. ${example}`
   }
   if (url.search || url.hash || url.username || url.password) return `must be a plain URL without query, fragment or credentials. ${example}`
+  // Tokens carry the issuer exactly as configured; a trailing slash would never match.
+  if (issuer.endsWith('/')) return `must not end with "/" (the token's iss claim has none). ${example}`
   if (url.protocol === 'https:') return undefined
   if (url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname)) return undefined
   return `must use https (plain http is accepted only for 127.0.0.1 or localhost, for local testing). ${example}`

@@ -2,6 +2,7 @@
 // mask → export → audit. Fails closed: any error before export leaves no credential behind.
 import * as core from '@actions/core'
 import { randomUUID } from 'node:crypto'
+import path from 'node:path'
 import { AuditLog, jobFromClaims, jobFromEnvironment } from './audit.js'
 import type { AssumeRoleRequest } from './aws/sts.js'
 import { buildSessionPolicy, checkSessionPolicySize } from './aws/session-policy.js'
@@ -11,7 +12,7 @@ import { EXPORTED_VARIABLES, exportCredentials, maskCredentials, outputCredentia
 import { type ActionConfig, InputError, defaultAuditLog, parseInputs } from './inputs.js'
 import { fetchIssuerKeys, requestIdToken, verifyIdToken } from './oidc.js'
 import { evaluatePolicy } from './policy.js'
-import { generateSessionName } from './session-name.js'
+import { generateSessionName, reserveSessionName } from './session-name.js'
 import { type SavedState, saveState } from './state.js'
 
 /** A token with less than this left is re-requested before an STS attempt. */
@@ -93,6 +94,8 @@ export async function runMain(env: NodeJS.ProcessEnv = process.env): Promise<voi
       printPlan(config, sessionName, sessionPolicy.pretty, sessionPolicy.fullAccess)
       return
     }
+
+    reserveSessionName(sessionName, path.join(path.dirname(defaultAuditLog(env)), 'session-names'))
 
     stage = 'sts'
     const { assumeRoleWithWebIdentity } = await (stsModule as Promise<typeof import('./aws/sts.js')>)

@@ -57,6 +57,9 @@ export function parseState(raw: string): { state: SavedState } | { problem: stri
   if (strings.some(v => typeof v !== 'string' || v === '') || typeof s.job !== 'object' || s.job === null || !Array.isArray(s.exported)) {
     return { problem: 'the saved state is incomplete' }
   }
+  const choices = typeof s.job_summary === 'boolean' && ['deny-session', 'scrub'].includes(String(s.revoke)) &&
+    ['warn', 'fail'].includes(String(s.on_revocation_failure))
+  if (!choices) return { problem: 'the saved state has invalid settings' }
   if (!s.exported.every(name => typeof name === 'string' && /^[A-Z_][A-Z0-9_]*$/.test(name))) {
     return { problem: 'the saved state lists invalid variable names' }
   }

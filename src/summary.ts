@@ -46,7 +46,15 @@ function outcome(stages: Stages): string {
   return stages.revoke?.status === 'revoked' ? 'issued and revoked' : 'issued'
 }
 
-type Request = { role_arn?: string; duration_s?: number; scopes?: Array<{ actions: string[]; resources: string[] }> }
+type Request = { role_arn?: string; duration_s?: number; scopes?: unknown }
+type Scope = { actions: string[]; resources: string[] }
+
+/** Scope rules as the request event holds them; anything else in the file is left out. */
+function scopeRules(value: unknown): Scope[] {
+  const strings = (list: unknown): list is string[] => Array.isArray(list) && list.every(item => typeof item === 'string')
+  if (!Array.isArray(value)) return []
+  return value.filter((rule): rule is Scope => typeof rule === 'object' && rule !== null && strings(rule.actions) && strings(rule.resources))
+}
 
 export function renderSummary(events: AuditEvent[], traceId: string): string {
   const stages = byStage(events)
@@ -79,13 +87,14 @@ export function renderSummary(events: AuditEvent[], traceId: string): string {
     lines.push('')
   }
 
-  if (request.scopes && request.scopes.length > 0) {
+  const scopes = scopeRules(request.scopes)
+  if (scopes.length > 0) {
     lines.push('### Scopes', '', '| Actions | Resources |', '|---|---|')
-    for (const rule of request.scopes) {
+    for (const rule of scopes) {
       lines.push(`| ${rule.actions.map(code).join(' ')} | ${rule.resources.map(code).join(' ')} |`)
     }
     lines.push('')
-    if (request.scopes.some(rule => rule.actions.includes('*') && rule.resources.includes('*'))) {
+    if (scopes.some(rule => rule.actions.includes('*') && rule.resources.includes('*'))) {
       lines.push("> [!WARNING]\n> Full access: a `* *` scope gives this job all of the role's permissions.", '')
     }
   }

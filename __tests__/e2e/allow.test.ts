@@ -126,4 +126,24 @@ describe.each(runtimes())('allow path on %s', (_name, node) => {
       job.cleanup()
     }
   })
+
+  it('uses a given role-session-name as is, and only once per job', async () => {
+    const job = newJob(fixtures, node)
+    try {
+      const inputs = { ...baseInputs(fixtures), 'role-session-name': 'release-42' }
+      const first = await job.main(inputs)
+      expect(first.code).toBe(0)
+      expect(fixtures.sts.requests.map(r => r.roleSessionName)).toEqual(['release-42'])
+      expect(first.outputs['assumed-role-arn']).toBe('arn:aws:sts::111122223333:assumed-role/deploy/release-42')
+
+      const second = await job.main(inputs)
+      expect(second.code).toBe(1)
+      expect(second.errors[0]?.message).toContain('role-session-name "release-42" was already used by another step of this job')
+      expect(fixtures.sts.requests).toHaveLength(1)
+      expect(second.env).toEqual({})
+      expectJobClean(job, { allow: ['main.GITHUB_ENV'] })
+    } finally {
+      job.cleanup()
+    }
+  })
 })

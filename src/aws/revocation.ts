@@ -25,7 +25,7 @@ export function scrubOutcome(session: IssuedSession, scrubbed: string[], now: Da
       : `the session stays valid until it expires at ${session.expires_at} (revoke: scrub cannot end an STS session)`
   return {
     method: 'scrub',
-    status: 'scrubbed',
+    status: expires <= now.getTime() ? 'expired' : 'scrubbed',
     revoked_at: null,
     exposure_s: Math.round((expires - issued) / 1000),
     expires_at: session.expires_at,

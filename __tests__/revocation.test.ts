@@ -1,0 +1,68 @@
+import { describe, it, expect } from '@jest/globals'
+import { scrubOutcome, skippedOutcome } from '../src/aws/revocation.js'
+import type { IssuedSession } from '../src/state.js'
+
+const SESSION: IssuedSession = {
+  role_arn: 'arn:aws:iam::123456789012:role/deploy',
+  session_name: 'gh-99-1-0123abcd',
+  assumed_role_arn: 'arn:aws:sts::123456789012:assumed-role/deploy/gh-99-1-0123abcd',
+  assumed_role_id: 'AROAFAKEFAKEFAKE:gh-99-1-0123abcd',
+  account_id: '123456789012',
+  issued_at: '2026-01-01T10:00:00.000Z',
+  expires_at: '2026-01-01T10:15:00.000Z'
+}
+
+const DURING = new Date('2026-01-01T10:05:00.000Z')
+const AFTER = new Date('2026-01-01T10:20:00.000Z')
+
+describe('scrubOutcome', () => {
+  it('records a scrub that leaves the session valid until it expires', () => {
+    expect(scrubOutcome(SESSION, ['AWS_ACCESS_KEY_ID', 'AWS_SESSION_TOKEN'], DURING)).toEqual({
+      method: 'scrub',
+      status: 'scrubbed',
+      revoked_at: null,
+      exposure_s: 900,
+      expires_at: '2026-01-01T10:15:00.000Z',
+      detail:
+        'cleared AWS_ACCESS_KEY_ID, AWS_SESSION_TOKEN; the session stays valid until it expires at 2026-01-01T10:15:00.000Z (revoke: scrub cannot end an STS session)'
+    })
+  })
+
+  it('counts exposure from issue to expiry whenever the post step runs', () => {
+    expect(scrubOutcome(SESSION, [], DURING).exposure_s).toBe(900)
+    expect(scrubOutcome(SESSION, [], AFTER).exposure_s).toBe(900)
+    const long = { ...SESSION, expires_at: '2026-01-01T11:00:00.400Z' }
+    expect(scrubOutcome(long, [], DURING).exposure_s).toBe(3600)
+  })
+
+  it('says when nothing was exported to clear', () => {
+    expect(scrubOutcome(SESSION, [], DURING).detail).toMatch(/^nothing was exported to clear; the session stays valid/)
+  })
+
+  it('records a session that had already expired as expired, and says so', () => {
+    const outcome = scrubOutcome(SESSION, ['AWS_SESSION_TOKEN'], AFTER)
+    expect(outcome.detail).toBe('cleared AWS_SESSION_TOKEN; the session had already expired at 2026-01-01T10:15:00.000Z')
+    expect(outcome.status).toBe('expired')
+    expect(outcome.revoked_at).toBeNull()
+  })
+
+  it('treats the expiry instant itself as expired', () => {
+    expect(scrubOutcome(SESSION, [], new Date(SESSION.expires_at)).detail).toContain('had already expired')
+    expect(scrubOutcome(SESSION, [], new Date(SESSION.expires_at)).status).toBe('expired')
+    expect(scrubOutcome(SESSION, [], DURING).status).toBe('scrubbed')
+    expect(scrubOutcome(SESSION, [], new Date(Date.parse(SESSION.expires_at) - 1)).detail).toContain('stays valid')
+  })
+})
+
+describe('skippedOutcome', () => {
+  it('records a skip with the reason and no times', () => {
+    expect(skippedOutcome('no credential was issued')).toEqual({
+      method: 'skipped',
+      status: 'skipped',
+      revoked_at: null,
+      exposure_s: null,
+      expires_at: null,
+      detail: 'no credential was issued'
+    })
+  })
+})
