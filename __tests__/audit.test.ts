@@ -4,29 +4,12 @@ import os from 'node:os'
 import path from 'node:path'
 import { AUDIT_SCHEMA, AuditLog, type JobInfo, jobFromClaims, jobFromEnvironment, readTrace } from '../src/audit.js'
 import type { GitHubClaims } from '../src/claims.js'
+import { sampleClaims } from './helpers/samples.js'
 
 const TRACE = '00000000-0000-4000-8000-00000000aaaa'
 const OTHER_TRACE = '00000000-0000-4000-8000-00000000bbbb'
 
-function claims(overrides: Partial<GitHubClaims> = {}): GitHubClaims {
-  return {
-    iss: 'https://token.actions.githubusercontent.com',
-    aud: 'sts.amazonaws.com',
-    sub: 'repo:octo-org/octo-app:ref:refs/heads/main',
-    jti: 'jti-1',
-    iat: 1700000000,
-    exp: 1700000300,
-    repository: 'octo-org/octo-app',
-    repository_id: '123456',
-    repository_owner: 'octo-org',
-    repository_owner_id: '42',
-    ref: 'refs/heads/main',
-    run_id: '99',
-    run_attempt: '2',
-    event_name: 'push',
-    ...overrides
-  }
-}
+const claims = (overrides: Partial<GitHubClaims> = {}): GitHubClaims => sampleClaims({ run_attempt: '2', ...overrides })
 
 const JOB: JobInfo = jobFromClaims(claims(), { GITHUB_JOB: 'deploy' })
 

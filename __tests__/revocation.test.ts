@@ -1,16 +1,8 @@
 import { describe, it, expect } from '@jest/globals'
 import { scrubOutcome, skippedOutcome } from '../src/aws/revocation.js'
-import type { IssuedSession } from '../src/state.js'
+import { SAMPLE_SESSION } from './helpers/samples.js'
 
-const SESSION: IssuedSession = {
-  role_arn: 'arn:aws:iam::123456789012:role/deploy',
-  session_name: 'gh-99-1-0123abcd',
-  assumed_role_arn: 'arn:aws:sts::123456789012:assumed-role/deploy/gh-99-1-0123abcd',
-  assumed_role_id: 'AROAFAKEFAKEFAKE:gh-99-1-0123abcd',
-  account_id: '123456789012',
-  issued_at: '2026-01-01T10:00:00.000Z',
-  expires_at: '2026-01-01T10:15:00.000Z'
-}
+const SESSION = SAMPLE_SESSION
 
 const DURING = new Date('2026-01-01T10:05:00.000Z')
 const AFTER = new Date('2026-01-01T10:20:00.000Z')

@@ -5,29 +5,12 @@ import os from 'node:os'
 import path from 'node:path'
 import type { GitHubClaims } from '../src/claims.js'
 import { generateSessionName, reserveSessionName } from '../src/session-name.js'
+import { sampleClaims } from './helpers/samples.js'
 
 const RANDOM = Buffer.alloc(16, 0xab)
 const STS_SESSION_NAME = /^[\w+=,.@-]{2,64}$/
 
-function claims(overrides: Partial<GitHubClaims> = {}): GitHubClaims {
-  return {
-    iss: 'https://token.actions.githubusercontent.com',
-    aud: 'sts.amazonaws.com',
-    sub: 'repo:octo-org/octo-app:ref:refs/heads/main',
-    jti: 'jti-1',
-    iat: 1700000000,
-    exp: 1700000300,
-    repository: 'octo-org/octo-app',
-    repository_id: '123456',
-    repository_owner: 'octo-org',
-    repository_owner_id: '42',
-    ref: 'refs/heads/main',
-    run_id: '8765432109',
-    run_attempt: '3',
-    event_name: 'push',
-    ...overrides
-  }
-}
+const claims = (overrides: Partial<GitHubClaims> = {}): GitHubClaims => sampleClaims({ run_id: '8765432109', run_attempt: '3', ...overrides })
 
 describe('generateSessionName', () => {
   it('is gh-<run_id>-<run_attempt>-<8 hex of the documented sha256 input>', () => {

@@ -4,6 +4,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { type SavedState, parseState, readSavedState, saveState } from '../src/state.js'
 import { parseFileCommands } from './helpers/runner-protocol.js'
+import { SAMPLE_SESSION, sampleJob } from './helpers/samples.js'
 
 function validState(overrides: Partial<SavedState> = {}): SavedState {
   return {
@@ -11,35 +12,12 @@ function validState(overrides: Partial<SavedState> = {}): SavedState {
     trace_id: '00000000-0000-4000-8000-000000000001',
     audit_log: '/runner/temp/jit-credentials/audit.jsonl',
     job_summary: true,
-    job: {
-      repository: 'octo-org/octo-app',
-      repository_id: '123456',
-      run_id: '99',
-      run_attempt: '1',
-      job: 'deploy',
-      workflow_ref: null,
-      job_workflow_ref: null,
-      ref: 'refs/heads/main',
-      sha: null,
-      actor: 'octocat',
-      event_name: 'push',
-      environment: null,
-      runner_environment: 'github-hosted',
-      source: 'claims'
-    },
+    job: sampleJob(),
     revoke: 'scrub',
     on_revocation_failure: 'warn',
     revocation_role_arn: null,
     revocation_policy_arn: null,
-    issued: {
-      role_arn: 'arn:aws:iam::123456789012:role/deploy',
-      session_name: 'gh-99-1-0123abcd',
-      assumed_role_arn: 'arn:aws:sts::123456789012:assumed-role/deploy/gh-99-1-0123abcd',
-      assumed_role_id: 'AROAFAKEFAKEFAKE:gh-99-1-0123abcd',
-      account_id: '123456789012',
-      issued_at: '2026-01-01T10:00:00.000Z',
-      expires_at: '2026-01-01T10:15:00.000Z'
-    },
+    issued: { ...SAMPLE_SESSION },
     exported: ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_REGION', 'AWS_DEFAULT_REGION'],
     ...overrides
   }

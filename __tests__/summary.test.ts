@@ -1,28 +1,11 @@
 import { describe, it, expect } from '@jest/globals'
 import { AUDIT_SCHEMA, type AuditEvent, type AuditEventName, type JobInfo } from '../src/audit.js'
 import { escapeText, renderSummary } from '../src/summary.js'
+import { sampleJob } from './helpers/samples.js'
 
 const TRACE = '00000000-0000-4000-8000-00000000cafe'
 
-function job(overrides: Partial<JobInfo> = {}): JobInfo {
-  return {
-    repository: 'octo-org/octo-app',
-    repository_id: '123456',
-    run_id: '99',
-    run_attempt: '1',
-    job: 'deploy',
-    workflow_ref: null,
-    job_workflow_ref: null,
-    ref: 'refs/heads/main',
-    sha: null,
-    actor: 'octocat',
-    event_name: 'push',
-    environment: null,
-    runner_environment: 'github-hosted',
-    source: 'claims',
-    ...overrides
-  }
-}
+const job = sampleJob
 
 function event(name: AuditEventName, time: string, fields: Record<string, unknown>, jobInfo: JobInfo = job()): AuditEvent {
   return { schema: AUDIT_SCHEMA, trace_id: TRACE, event: name, time, job: jobInfo, ...fields }

@@ -114,6 +114,7 @@ function explainStsError(error, request) {
     const account = request.roleArn.split(':')[4];
     switch (code) {
         case 'AccessDenied':
+        case 'IDPRejectedClaim':
             return (`${said}\nThe role ${request.roleArn} does not trust this job. Check its trust policy: Principal.Federated must be the ` +
                 `GitHub OIDC provider of account ${account}, and the conditions on token.actions.githubusercontent.com:aud and :sub ` +
                 `must match this job's audience and sub (repo:OWNER/REPO:ref:..., or repo:OWNER/REPO:environment:NAME). See ${_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .DOCS */ .iT}iam-role-trust-policy`);

@@ -136,6 +136,7 @@ export function explainStsError(error: unknown, request: Pick<AssumeRoleRequest,
   const account = request.roleArn.split(':')[4]
   switch (code) {
     case 'AccessDenied':
+    case 'IDPRejectedClaim':
       return (
         `${said}\nThe role ${request.roleArn} does not trust this job. Check its trust policy: Principal.Federated must be the ` +
         `GitHub OIDC provider of account ${account}, and the conditions on token.actions.githubusercontent.com:aud and :sub ` +
