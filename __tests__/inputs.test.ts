@@ -397,10 +397,33 @@ describe('parseInputs: revocation method', () => {
     expect(parse({ revoke: 'auto' }).revoke).toBe('scrub')
   })
 
-  it('refuses deny-session (not available in this version), asked for or implied by auto', () => {
-    expect(onlyProblem('revoke', 'deny-session')).toContain('deny-session revocation is not available')
-    const implied = problemsOf({ 'revocation-policy-arn': 'arn:aws:iam::123456789012:policy/jit-revocations' })
-    expect(implied).toEqual([expect.stringContaining('revoke: deny-session revocation is not available')])
+  const REVOKER = 'arn:aws:iam::123456789012:role/jit-revoker'
+  const LIST = 'arn:aws:iam::123456789012:policy/jit-revocations'
+
+  it('takes deny-session with its role and policy, asked for or implied by auto', () => {
+    for (const revoke of ['deny-session', 'auto']) {
+      const config = parse({ revoke, 'revocation-role-to-assume': REVOKER, 'revocation-policy-arn': LIST })
+      expect(config).toMatchObject({ revoke: 'deny-session', revocationRoleArn: REVOKER, revocationPolicyArn: LIST })
+    }
+  })
+
+  it('requires the revocation role and policy for deny-session, saying why', () => {
+    expect(problemsOf({ revoke: 'deny-session' })).toEqual([
+      expect.stringMatching(/^revocation-role-to-assume: is required because revoke is deny-session/),
+      expect.stringMatching(/^revocation-policy-arn: is required because revoke is deny-session/)
+    ])
+    expect(problemsOf({ 'revocation-policy-arn': LIST })).toEqual([
+      expect.stringMatching(/^revocation-role-to-assume: is required because revoke is auto and revocation-policy-arn is set/)
+    ])
+  })
+
+  it('requires the revocation policy and role in the account of role-to-assume', () => {
+    expect(
+      problemsOf({ revoke: 'deny-session', 'revocation-role-to-assume': 'arn:aws:iam::999988887777:role/r', 'revocation-policy-arn': 'arn:aws:iam::aws:policy/AdministratorAccess' })
+    ).toEqual([
+      expect.stringMatching(/^revocation-policy-arn: is in account aws, but role-to-assume is in account 123456789012/),
+      expect.stringMatching(/^revocation-role-to-assume: is in account 999988887777, but role-to-assume is in account 123456789012/)
+    ])
   })
 
   it('keeps scrub when asked for explicitly even with a revocation policy', () => {

@@ -1,5 +1,5 @@
 import { describe, it, expect } from '@jest/globals'
-import { scrubOutcome, skippedOutcome } from '../src/aws/revocation.js'
+import { expiredOutcome, failedOutcome, revokedOutcome, scrubOutcome, skippedOutcome } from '../src/aws/revocation.js'
 import { SAMPLE_SESSION } from './helpers/samples.js'
 
 const SESSION = SAMPLE_SESSION
@@ -56,5 +56,36 @@ describe('skippedOutcome', () => {
       expires_at: null,
       detail: 'no credential was issued'
     })
+  })
+})
+
+describe('deny-session outcomes', () => {
+  const POLICY = 'arn:aws:iam::123456789012:policy/jit-revocations'
+
+  it('revoked: exposure runs from issue to revocation, and the policy version is named', () => {
+    const outcome = revokedOutcome(SESSION, DURING, POLICY, 'v7', ['AWS_SESSION_TOKEN'])
+    expect(outcome).toEqual({
+      method: 'deny-session',
+      status: 'revoked',
+      revoked_at: '2026-01-01T10:05:00.000Z',
+      exposure_s: 300,
+      expires_at: SESSION.expires_at,
+      detail: `${SESSION.assumed_role_id} is denied by ${POLICY} (version v7); cleared AWS_SESSION_TOKEN`,
+      policy_arn: POLICY,
+      policy_version: 'v7'
+    })
+  })
+
+  it('expired: nothing written, exposure is the whole lifetime', () => {
+    expect(expiredOutcome(SESSION, POLICY, [])).toMatchObject({ method: 'deny-session', status: 'expired', revoked_at: null, exposure_s: 900 })
+    expect(expiredOutcome(SESSION, POLICY, []).detail).toContain('nothing was written')
+  })
+
+  it('failed: the reason, and that the session stays valid until it expires', () => {
+    const outcome = failedOutcome(SESSION, POLICY, 'IAM GetPolicy AccessDenied.', ['AWS_ACCESS_KEY_ID'])
+    expect(outcome).toMatchObject({ method: 'deny-session', status: 'failed', revoked_at: null, exposure_s: 900, policy_arn: POLICY })
+    expect(outcome.detail).toBe(
+      `IAM GetPolicy AccessDenied. The session stays valid until it expires at ${SESSION.expires_at}. The job's environment was cleared (AWS_ACCESS_KEY_ID).`
+    )
   })
 })

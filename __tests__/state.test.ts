@@ -17,6 +17,9 @@ function validState(overrides: Partial<SavedState> = {}): SavedState {
     on_revocation_failure: 'warn',
     revocation_role_arn: null,
     revocation_policy_arn: null,
+    audience: 'sts.amazonaws.com',
+    region: 'eu-west-1',
+    retry_max_attempts: 3,
     issued: { ...SAMPLE_SESSION },
     exported: ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_REGION', 'AWS_DEFAULT_REGION'],
     ...overrides
@@ -83,9 +86,25 @@ describe('parseState', () => {
   it.each([
     ['job_summary as a string', { job_summary: 'false' }],
     ['an unknown revoke method', { revoke: 'auto' }],
-    ['an unknown on_revocation_failure', { on_revocation_failure: 'ignore' }]
+    ['an unknown on_revocation_failure', { on_revocation_failure: 'ignore' }],
+    ['no audience', { audience: undefined }],
+    ['no region', { region: undefined }],
+    ['zero retry attempts', { retry_max_attempts: 0 }],
+    ['a fractional retry count', { retry_max_attempts: 1.5 }],
+    ['a numeric revocation policy', { revocation_policy_arn: 7 }]
   ])('rejects invalid settings: %s', (_what, changes) => {
     expect(problemOf(stateJson(changes))).toBe('the saved state has invalid settings')
+  })
+
+  it('rejects deny-session without the revocation role and policy', () => {
+    expect(problemOf(stateJson({ revoke: 'deny-session', revocation_policy_arn: 'arn:aws:iam::123456789012:policy/jit' }))).toBe(
+      'the saved state asks for deny-session without a revocation role and policy'
+    )
+  })
+
+  it('accepts deny-session with both', () => {
+    const state = validState({ revoke: 'deny-session', revocation_role_arn: 'arn:aws:iam::123456789012:role/jit-revoker', revocation_policy_arn: 'arn:aws:iam::123456789012:policy/jit' })
+    expect(parseState(JSON.stringify(state))).toEqual({ state })
   })
 
   it.each([

@@ -48,7 +48,7 @@ export const STS_MAX_DURATION = 43200
 const MAX_MANAGED_POLICIES = 10
 
 const ROLE_ARN = /^arn:(aws[a-z-]*):iam::(\d{12}):role\/(?:[\w+=,.@-]+\/)*[\w+=,.@-]{1,64}$/
-const POLICY_ARN = /^arn:aws[a-z-]*:iam::(?:\d{12}|aws):policy\/(?:[\w+=,.@-]+\/)*[\w+=,.@-]{1,128}$/
+const POLICY_ARN = /^arn:(aws[a-z-]*):iam::(\d{12}|aws):policy\/(?:[\w+=,.@-]+\/)*[\w+=,.@-]{1,128}$/
 const REGION = /^[a-z]{2}(?:-[a-z]+)+-\d{1,2}$/
 const SESSION_NAME = /^[\w+=,.@-]{2,64}$/
 const ACCOUNT_ID = /^\d{12}$/
@@ -195,22 +195,35 @@ export function parseInputs(read: InputReader, env: NodeJS.ProcessEnv): ActionCo
   }
 
   // Revocation.
+  const roleAccountId = roleMatch?.[2]
   const revocationRoleArn = get('revocation-role-to-assume') || undefined
-  if (revocationRoleArn !== undefined && !ROLE_ARN.test(revocationRoleArn)) {
+  const revocationRole = revocationRoleArn === undefined ? undefined : ROLE_ARN.exec(revocationRoleArn)
+  if (revocationRoleArn !== undefined && !revocationRole) {
     problem('revocation-role-to-assume', `${JSON.stringify(revocationRoleArn)} is not an IAM role ARN. Example: arn:aws:iam::123456789012:role/jit-revoker`)
   }
   const revocationPolicyArn = get('revocation-policy-arn') || undefined
-  if (revocationPolicyArn !== undefined && !POLICY_ARN.test(revocationPolicyArn)) {
+  const revocationPolicy = revocationPolicyArn === undefined ? undefined : POLICY_ARN.exec(revocationPolicyArn)
+  if (revocationPolicyArn !== undefined && !revocationPolicy) {
     problem('revocation-policy-arn', `${JSON.stringify(revocationPolicyArn)} is not a managed policy ARN. Example: arn:aws:iam::123456789012:policy/jit-revocations`)
   }
   const revokeInput = oneOf('revoke', ['auto', 'deny-session', 'scrub'] as const, 'auto')
   const revoke: RevokeMethod = revokeInput === 'auto' ? (revocationPolicyArn ? 'deny-session' : 'scrub') : revokeInput
   if (revoke === 'deny-session') {
-    // Fail closed: a credential the post step cannot revoke must not be issued as if it could be.
-    problem(
-      'revoke',
-      'deny-session revocation is not available in this version of the action; set revoke: scrub and remove revocation-policy-arn (the session then stays valid until it expires)'
-    )
+    // Fail closed: a credential the post step could not revoke must not be issued as if it could be.
+    const why = revokeInput === 'auto' ? 'revoke is auto and revocation-policy-arn is set, so the post step revokes with deny-session' : 'revoke is deny-session'
+    if (revocationRoleArn === undefined) {
+      problem('revocation-role-to-assume', `is required because ${why}: the role the post step assumes to update the revocation list. Example: arn:aws:iam::123456789012:role/jit-revoker`)
+    }
+    if (revocationPolicyArn === undefined) {
+      problem('revocation-policy-arn', `is required because ${why}: the permissions boundary of role-to-assume that holds the revocation list. Example: arn:aws:iam::123456789012:policy/jit-revocations`)
+    }
+    // IAM is per account: the boundary and the role that edits it live in the role's account.
+    for (const [input, match] of [['revocation-policy-arn', revocationPolicy], ['revocation-role-to-assume', revocationRole]] as const) {
+      const account = match?.[2]
+      if (account !== undefined && roleAccountId !== undefined && account !== roleAccountId) {
+        problem(input, `is in account ${account}, but role-to-assume is in account ${roleAccountId}; the revocation list must be in the role's account`)
+      }
+    }
   }
   const onRevocationFailure = oneOf('on-revocation-failure', ['warn', 'fail'] as const, 'warn')
 
@@ -230,7 +243,7 @@ export function parseInputs(read: InputReader, env: NodeJS.ProcessEnv): ActionCo
   if (problems.length > 0) throw new InputError(problems)
   return {
     roleArn,
-    roleAccountId: roleMatch?.[2] ?? '',
+    roleAccountId: roleAccountId ?? '',
     region,
     audience,
     durationSeconds,

@@ -35,6 +35,9 @@ export async function runMain(env: NodeJS.ProcessEnv = process.env): Promise<voi
     on_revocation_failure: 'warn',
     revocation_role_arn: null,
     revocation_policy_arn: null,
+    audience: '',
+    region: '',
+    retry_max_attempts: 1,
     issued: null,
     exported: []
   }
@@ -49,7 +52,10 @@ export async function runMain(env: NodeJS.ProcessEnv = process.env): Promise<voi
       revoke: config.revoke,
       on_revocation_failure: config.onRevocationFailure,
       revocation_role_arn: config.revocationRoleArn ?? null,
-      revocation_policy_arn: config.revocationPolicyArn ?? null
+      revocation_policy_arn: config.revocationPolicyArn ?? null,
+      audience: config.audience,
+      region: config.region,
+      retry_max_attempts: config.retryMaxAttempts
     })
     saveState(state)
     const sessionPolicy = buildSessionPolicy(config.scopes)

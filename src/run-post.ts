@@ -4,10 +4,11 @@
 import * as core from '@actions/core'
 import { randomUUID } from 'node:crypto'
 import { AuditLog, jobFromEnvironment, readTrace } from './audit.js'
-import { type RevokeOutcome, scrubOutcome, skippedOutcome } from './aws/revocation.js'
+import { type RevokeOutcome, expiredOutcome, failedOutcome, revokedOutcome, scrubOutcome, skippedOutcome } from './aws/revocation.js'
 import { messageOf } from './errors.js'
-import { scrubVariables } from './export.js'
+import { maskCredentials, scrubVariables } from './export.js'
 import { defaultAuditLog } from './inputs.js'
+import { requestIdToken } from './oidc.js'
 import { type SavedState, parseState, readSavedState } from './state.js'
 import { renderSummary } from './summary.js'
 
@@ -23,8 +24,8 @@ export async function runPost(env: NodeJS.ProcessEnv = process.env): Promise<voi
 
   const { state } = parsed
   const audit = new AuditLog(state.audit_log, state.trace_id, state.job)
-  const outcome = endSession(state)
-  core.info(`Revocation ${outcome.status}: ${outcome.detail}.`)
+  const outcome = await endSession(state)
+  core.info(`Revocation ${outcome.status}: ${outcome.detail}`)
   await safely('write the audit record', () => audit.record('revoke', { ...outcome }))
   if (outcome.status === 'failed') {
     const message = `Revocation failed: ${outcome.detail}`
@@ -41,14 +42,37 @@ export async function runPost(env: NodeJS.ProcessEnv = process.env): Promise<voi
   }
 }
 
-function endSession(state: SavedState): RevokeOutcome {
-  if (!state.issued) return skippedOutcome('no credential was issued (denied, dry run, or failed before issue)')
+/** Scrub first, always; then end the session itself when the method can. */
+async function endSession(state: SavedState): Promise<RevokeOutcome> {
+  const session = state.issued
+  if (!session) return skippedOutcome('no credential was issued (denied, dry run, or failed before issue)')
   try {
     scrubVariables(state.exported)
   } catch (error) {
-    return { ...scrubOutcome(state.issued, [], new Date()), status: 'failed', detail: `could not clear the exported variables: ${messageOf(error)}` }
+    return { ...scrubOutcome(session, [], new Date()), status: 'failed', detail: `could not clear the exported variables: ${messageOf(error)}` }
   }
-  return scrubOutcome(state.issued, state.exported, new Date())
+  const policyArn = state.revocation_policy_arn
+  const roleArn = state.revocation_role_arn
+  if (state.revoke === 'scrub' || !policyArn || !roleArn) return scrubOutcome(session, state.exported, new Date())
+  if (Date.parse(session.expires_at) <= Date.now()) return expiredOutcome(session, policyArn, state.exported)
+
+  try {
+    // The IAM client is loaded only here: the scrub path and the main step never pay for it.
+    const { denySession } = await import('./aws/iam.js')
+    const result = await denySession({
+      region: state.region,
+      session,
+      policyArn,
+      revocationRoleArn: roleArn,
+      maxAttempts: state.retry_max_attempts,
+      getToken: () => requestIdToken(state.audience, state.retry_max_attempts),
+      onCredentials: maskCredentials,
+      log: message => core.info(message)
+    })
+    return revokedOutcome(session, result.revokedAt, policyArn, result.version, state.exported)
+  } catch (error) {
+    return failedOutcome(session, policyArn, messageOf(error), state.exported)
+  }
 }
 
 async function safely(what: string, work: () => unknown): Promise<void> {

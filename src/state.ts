@@ -28,6 +28,10 @@ export interface SavedState {
   on_revocation_failure: 'warn' | 'fail'
   revocation_role_arn: string | null
   revocation_policy_arn: string | null
+  /** What deny-session needs to assume the revocation role with a fresh OIDC token. */
+  audience: string
+  region: string
+  retry_max_attempts: number
   /** Set once STS issued a credential. */
   issued: IssuedSession | null
   /** Names of the environment variables the main step exported (to scrub). */
@@ -59,7 +63,13 @@ export function parseState(raw: string): { state: SavedState } | { problem: stri
   }
   const choices = typeof s.job_summary === 'boolean' && ['deny-session', 'scrub'].includes(String(s.revoke)) &&
     ['warn', 'fail'].includes(String(s.on_revocation_failure))
-  if (!choices) return { problem: 'the saved state has invalid settings' }
+  const revocation = typeof s.audience === 'string' && typeof s.region === 'string' &&
+    Number.isInteger(s.retry_max_attempts) && (s.retry_max_attempts ?? 0) >= 1 &&
+    [s.revocation_role_arn, s.revocation_policy_arn].every(v => v === null || typeof v === 'string')
+  if (!choices || !revocation) return { problem: 'the saved state has invalid settings' }
+  if (s.revoke === 'deny-session' && (!s.revocation_role_arn || !s.revocation_policy_arn)) {
+    return { problem: 'the saved state asks for deny-session without a revocation role and policy' }
+  }
   if (!s.exported.every(name => typeof name === 'string' && /^[A-Z_][A-Z0-9_]*$/.test(name))) {
     return { problem: 'the saved state lists invalid variable names' }
   }

@@ -43,7 +43,8 @@ function outcome(stages: Stages): string {
   if (stages.errors.length > 0) return 'failed'
   if (stages.decision && stages.decision.allowed !== true) return 'denied'
   if (!stages.issue) return stages.decision ? 'allowed, nothing issued' : 'nothing issued'
-  return stages.revoke?.status === 'revoked' ? 'issued and revoked' : 'issued'
+  if (stages.revoke?.status === 'revoked') return 'issued and revoked'
+  return stages.revoke?.status === 'failed' ? 'issued, revocation failed' : 'issued'
 }
 
 type Request = { role_arn?: string; duration_s?: number; scopes?: unknown }
