@@ -119,6 +119,15 @@ describe('AuditLog', () => {
     return readFileSync(file, 'utf8').trimEnd().split('\n').map(line => JSON.parse(line) as unknown)
   }
 
+  it('checkWritable creates the file empty, or fails naming the file and the fix', () => {
+    const file = path.join(dir, 'nested', 'audit.jsonl')
+    new AuditLog(file, TRACE, JOB, fixedClock).checkWritable()
+    expect(readFileSync(file, 'utf8')).toBe('')
+    expect(() => new AuditLog('/dev/null/audit.jsonl', TRACE, JOB).checkWritable()).toThrow(
+      /^Could not append to the audit log \/dev\/null\/audit\.jsonl \(.+\); set audit-log to a writable file\.$/
+    )
+  })
+
   it('never lets an event field replace a common field', () => {
     const file = path.join(dir, 'audit.jsonl')
     const log = new AuditLog(file, TRACE, JOB, fixedClock)

@@ -1,9 +1,9 @@
 import { afterEach, beforeEach, describe, it, expect, jest } from '@jest/globals'
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import type { IssuedCredentials } from '../src/aws/sts.js'
-import { EXPORTED_VARIABLES, exportCredentials, maskCredentials, outputCredentials, scrubVariables } from '../src/export.js'
+import { EXPORTED_VARIABLES, checkExportTargets, exportCredentials, maskCredentials, outputCredentials, scrubVariables } from '../src/export.js'
 import { parseFileCommands, parseRunnerCommands } from './helpers/runner-protocol.js'
 
 // Obviously fake values, distinct enough that each can be found on its own.
@@ -161,6 +161,48 @@ describe('scrubVariables', () => {
   it('writes nothing when nothing was exported', () => {
     scrubVariables([])
     expect(fileText(envFile)).toBe('')
+    expect(stdout()).toBe('')
+  })
+})
+
+describe('checkExportTargets', () => {
+  const both = { exportEnv: true, outputCredentials: true }
+
+  it('accepts the writable files the runner sets', () => {
+    expect(() => checkExportTargets(both)).not.toThrow()
+  })
+
+  it('refuses a missing GITHUB_ENV: @actions/core would print the credential as ::set-env', () => {
+    delete process.env.GITHUB_ENV
+    expect(() => checkExportTargets(both)).toThrow(/^Cannot hand the credential to the job safely, so none was requested: GITHUB_ENV is not set/)
+  })
+
+  it('refuses a GITHUB_ENV that is a directory or a missing file, naming each problem', () => {
+    const sub = path.join(dir, 'sub')
+    mkdirSync(sub)
+    process.env.GITHUB_ENV = sub
+    process.env.GITHUB_OUTPUT = path.join(dir, 'missing')
+    let message = ''
+    try {
+      checkExportTargets(both)
+    } catch (error) {
+      message = (error as Error).message
+    }
+    expect(message).toContain(`GITHUB_ENV (${sub}) is not a writable file (not a regular file)`)
+    expect(message).toContain(`GITHUB_OUTPUT (${path.join(dir, 'missing')}) is not a writable file (ENOENT)`)
+  })
+
+  it('checks only what the inputs will use', () => {
+    delete process.env.GITHUB_ENV
+    delete process.env.GITHUB_OUTPUT
+    expect(() => checkExportTargets({ exportEnv: false, outputCredentials: false })).not.toThrow()
+    expect(() => checkExportTargets({ exportEnv: false, outputCredentials: true })).toThrow(/GITHUB_OUTPUT is not set/)
+    expect(() => checkExportTargets({ exportEnv: true, outputCredentials: false })).toThrow(/GITHUB_ENV is not set/)
+  })
+
+  it('prints nothing', () => {
+    delete process.env.GITHUB_ENV
+    expect(() => checkExportTargets(both)).toThrow()
     expect(stdout()).toBe('')
   })
 })

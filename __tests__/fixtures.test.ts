@@ -285,7 +285,7 @@ describe('STS fixture: request validation like STS', () => {
     const response = await fetch(sts.url, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: 'Action=GetCallerIdentity&Version=2011-06-15'
+      body: 'Action=GetSessionToken&Version=2011-06-15'
     })
     expect(response.status).toBe(400)
     expect(await response.text()).toContain('<Code>InvalidAction</Code>')

@@ -113,7 +113,8 @@ describe('parseState', () => {
     ['an equals sign', 'A=B'],
     ['a leading digit', '1AWS'],
     ['empty', ''],
-    ['a number', 5]
+    ['a number', 5],
+    ['a variable the action never exports', 'PATH']
   ])('rejects exported variable names with %s', (_what, name) => {
     expect(problemOf(stateJson({ exported: ['AWS_REGION', name] }))).toBe('the saved state lists invalid variable names')
   })

@@ -246,7 +246,7 @@ describe('assumeRoleWithWebIdentity: errors that are not retried', () => {
     sts.injectFaults([{ kind: 'malformed' }])
     const { req } = request({ maxAttempts: 1 })
     const error = await stsError(assumeRoleWithWebIdentity(req))
-    expect(error.message).toMatch(/^STS /)
+    expect(error.message).toMatch(/^STS answered with something that is not an STS response; check AWS_ENDPOINT_URL_STS/)
     expect(sts.requests).toHaveLength(1)
   })
 

@@ -201,7 +201,8 @@ describe('renderSummary: exposure window', () => {
   it('shows the revocation time and the measured exposure for a revoked session', () => {
     const summary = renderSummary([request(), allow, issue, revoked], TRACE)
     expect(summary).toContain(
-      `### Exposure window\n\nIssued at ${code('2026-01-01T10:00:03.000Z')}, revoked at ${code('2026-01-01T10:05:04.000Z')}: usable for 301 s.`
+      `### Exposure window\n\nIssued at ${code('2026-01-01T10:00:03.000Z')}, revoked at ${code('2026-01-01T10:05:04.000Z')} ` +
+        `(it would otherwise have stayed valid until ${code('2026-01-01T10:15:03.000Z')}): usable for 301 s.`
     )
   })
 
@@ -270,8 +271,8 @@ describe('renderSummary: attacker-chosen values are escaped', () => {
     const summary = rendered(ref)
     const escaped = escapeText(ref)
     // job ref, request role + scopes (2), issue session/account/expiry, revoke status/method/detail,
-    // error stage and message, decision reason, exposure issued/revoked times: 15, none raw.
-    expect(summary.split(escaped).length - 1).toBe(15)
+    // error stage and message, decision reason, exposure issued/revoked/expiry times: 16, none raw.
+    expect(summary.split(escaped).length - 1).toBe(16)
     expect(summary).not.toContain('<b>')
   })
 

@@ -1,7 +1,8 @@
 // `npm run demo`: the whole lifecycle on this machine, no AWS account and no network beyond 127.0.0.1.
 // Starts the local OIDC issuer and STS endpoint the e2e tests use, runs the bundled dist/main then
-// dist/post exactly as a runner would for two jobs (an allowed deploy, and a pull_request_target run
-// the default policy denies), and prints what the runner log, the audit log and the job summary show.
+// dist/post exactly as a runner would for two jobs (an allowed deploy whose session the post step
+// revokes with deny-session, and a pull_request_target run the default policy denies), and prints what
+// the runner log, the audit log, the job summary and the revocation list show.
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { startOidcIssuer } from '../__tests__/fixtures/oidc-issuer.js'
@@ -29,14 +30,22 @@ async function main(): Promise<void> {
   const sts = await startStsServer({ issuerUrl: issuer.issuer })
   const defaults = readActionDefaults(path.join(root, 'action.yml')).defaults
   const distDir = path.join(root, 'dist')
+  const role = 'arn:aws:iam::111122223333:role/octo-app-deploy'
+  const revocationList = 'arn:aws:iam::111122223333:policy/jit-revocations'
   const inputs: InputValues = {
-    'role-to-assume': 'arn:aws:iam::111122223333:role/octo-app-deploy',
+    'role-to-assume': role,
     'aws-region': 'eu-west-1',
     'allowed-repositories': 'octo-org/octo-app',
     'allowed-refs': 'refs/heads/main',
     scopes: 's3:GetObject,s3:PutObject arn:aws:s3:::octo-artifacts/*\ncloudfront:CreateInvalidation *',
+    'revocation-role-to-assume': 'arn:aws:iam::111122223333:role/jit-revoker',
+    'revocation-policy-arn': revocationList,
     'token-issuer': issuer.issuer
   }
+  // The account as docs/iam-setup.md sets it up: the job role's permissions boundary is the revocation list.
+  sts.iam.addRole(role, { permissionsBoundaryArn: revocationList })
+  sts.iam.addRole(String(inputs['revocation-role-to-assume']))
+  sts.iam.addPolicy(revocationList, { Version: '2012-10-17', Statement: [{ Sid: 'AllowAll', Effect: 'Allow', Action: '*', Resource: '*' }] })
 
   console.log(bold('The workflow step (token-issuer points at the local issuer for this demo):'))
   console.log('    - uses: jit-credentials/jit-credentials@v0')
@@ -67,7 +76,9 @@ async function main(): Promise<void> {
         job.cleanup()
       }
     }
-    console.log(`\nSTS requests served on ${sts.url}: ${sts.requests.length}; credentials issued: ${sts.issued.length}.`)
+    console.log(bold(`\nThe role's permissions boundary now (${revocationList}, default version):`))
+    console.log(indent(JSON.stringify(sts.iam.defaultDocument(revocationList), null, 2)))
+    console.log(`\nSTS requests served on ${sts.url}: ${sts.requests.length}; credentials issued: ${sts.issued.length}; IAM requests: ${sts.iam.requests.length}.`)
   } finally {
     await Promise.all([issuer.stop(), sts.stop()])
   }

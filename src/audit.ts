@@ -87,19 +87,28 @@ export class AuditLog {
     private readonly now: () => Date = () => new Date()
   ) {}
 
+  /** Creates the file (and its folder) if needed and checks it can be appended to; writes nothing. */
+  checkWritable(): void {
+    this.append('')
+  }
+
   /** Appends one event to the file (created with its folder if needed) and returns it. */
   record(event: AuditEventName, fields: Record<string, unknown>): AuditEvent {
     const common: Pick<AuditEvent, 'schema' | 'trace_id' | 'event' | 'time' | 'job'> = { schema: AUDIT_SCHEMA, trace_id: this.traceId, event, time: this.now().toISOString(), job: this.job }
     // Common fields first for readers, and last so that no event field can replace them.
     const entry: AuditEvent = { ...common, ...fields, ...common }
+    this.append(`${JSON.stringify(entry)}\n`)
+    this.events.push(entry)
+    return entry
+  }
+
+  private append(text: string): void {
     try {
       mkdirSync(path.dirname(this.file), { recursive: true })
-      appendFileSync(this.file, `${JSON.stringify(entry)}\n`, { encoding: 'utf8', mode: 0o600 })
+      appendFileSync(this.file, text, { encoding: 'utf8', mode: 0o600 })
     } catch (error) {
       throw new ActionError('audit', `Could not append to the audit log ${this.file} (${messageOf(error)}); set audit-log to a writable file.`, { cause: error })
     }
-    this.events.push(entry)
-    return entry
   }
 }
 

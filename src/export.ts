@@ -1,8 +1,43 @@
 // Masks the issued secrets before anything can print them, then hands them to the job.
 import * as core from '@actions/core'
+import { accessSync, constants, statSync } from 'node:fs'
 import type { IssuedCredentials } from './aws/sts.js'
+import { ActionError, messageOf } from './errors.js'
 
 export const EXPORTED_VARIABLES = ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_REGION', 'AWS_DEFAULT_REGION']
+
+/**
+ * The runner's file for a file command must be a writable file. Without it @actions/core falls back to
+ * a workflow command on stdout (`::set-env name=AWS_SECRET_ACCESS_KEY::<secret>`), and a file that cannot
+ * be written fails after STS issued the credential. Checked before anything is requested.
+ */
+export function checkExportTargets(options: { exportEnv: boolean; outputCredentials: boolean }, env: NodeJS.ProcessEnv = process.env): void {
+  const needed: Array<[string, string]> = []
+  if (options.exportEnv) needed.push(['GITHUB_ENV', 'export-env'])
+  if (options.outputCredentials) needed.push(['GITHUB_OUTPUT', 'output-credentials'])
+  const problems: string[] = []
+  for (const [name, input] of needed) {
+    const file = env[name]
+    if (!file) {
+      problems.push(`${name} is not set, so ${input} could only print the credential to the log`)
+      continue
+    }
+    try {
+      if (!statSync(file).isFile()) throw new Error('not a regular file')
+      accessSync(file, constants.W_OK)
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException | null)?.code
+      problems.push(`${name} (${file}) is not a writable file (${typeof code === 'string' ? code : messageOf(error)})`)
+    }
+  }
+  if (problems.length > 0) {
+    throw new ActionError(
+      'export',
+      `Cannot hand the credential to the job safely, so none was requested: ${problems.join('; ')}. ` +
+        'The runner sets these files for every step: do not override them in env:, or turn off the input.'
+    )
+  }
+}
 
 /** Must run before any export, output or log line that could carry a secret. */
 export function maskCredentials(credentials: IssuedCredentials): void {

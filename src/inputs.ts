@@ -47,8 +47,9 @@ export const STS_MIN_DURATION = 900
 export const STS_MAX_DURATION = 43200
 const MAX_MANAGED_POLICIES = 10
 
-const ROLE_ARN = /^arn:(aws[a-z-]*):iam::(\d{12}):role\/(?:[\w+=,.@-]+\/)*[\w+=,.@-]{1,64}$/
-const POLICY_ARN = /^arn:(aws[a-z-]*):iam::(\d{12}|aws):policy\/(?:[\w+=,.@-]+\/)*[\w+=,.@-]{1,128}$/
+// Partitions: aws, aws-cn, aws-us-gov, aws-iso-b, ... (not `awsx` or `aws-`, which STS would only refuse later).
+const ROLE_ARN = /^arn:(aws(?:-[a-z]+)*):iam::(\d{12}):role\/(?:[\w+=,.@-]+\/)*[\w+=,.@-]{1,64}$/
+const POLICY_ARN = /^arn:(aws(?:-[a-z]+)*):iam::(\d{12}|aws):policy\/(?:[\w+=,.@-]+\/)*[\w+=,.@-]{1,128}$/
 const REGION = /^[a-z]{2}(?:-[a-z]+)+-\d{1,2}$/
 const SESSION_NAME = /^[\w+=,.@-]{2,64}$/
 const ACCOUNT_ID = /^\d{12}$/

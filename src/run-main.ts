@@ -8,7 +8,7 @@ import type { AssumeRoleRequest } from './aws/sts.js'
 import { buildSessionPolicy, checkSessionPolicySize } from './aws/session-policy.js'
 import type { GitHubClaims } from './claims.js'
 import { ActionError, messageOf } from './errors.js'
-import { EXPORTED_VARIABLES, exportCredentials, maskCredentials, outputCredentials } from './export.js'
+import { EXPORTED_VARIABLES, checkExportTargets, exportCredentials, maskCredentials, outputCredentials } from './export.js'
 import { type ActionConfig, InputError, defaultAuditLog, parseInputs } from './inputs.js'
 import { fetchIssuerKeys, requestIdToken, verifyIdToken } from './oidc.js'
 import { evaluatePolicy } from './policy.js'
@@ -20,10 +20,8 @@ const TOKEN_REFRESH_MARGIN_S = 60
 
 export async function runMain(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   const traceId = randomUUID()
-  core.setOutput('trace-id', traceId)
   // Where to audit is needed even when other inputs are invalid, so it is read on its own first.
   const auditFile = core.getInput('audit-log').trim() || defaultAuditLog(env)
-  core.setOutput('audit-log', auditFile)
   const audit = new AuditLog(auditFile, traceId, jobFromEnvironment(env))
   const state: SavedState = {
     version: 1,
@@ -41,11 +39,16 @@ export async function runMain(env: NodeJS.ProcessEnv = process.env): Promise<voi
     issued: null,
     exported: []
   }
-  // Saved before any network call, so the post step can audit and summarise whatever happens next.
-  saveState(state)
 
-  let stage: ActionError['stage'] = 'inputs'
+  let stage: ActionError['stage'] = 'state'
   try {
+    // Inside the try: a GITHUB_OUTPUT or GITHUB_STATE that cannot be written fails the step with an
+    // error event, not a crash.
+    core.setOutput('trace-id', traceId)
+    core.setOutput('audit-log', auditFile)
+    // Saved before any network call, so the post step can audit and summarise whatever happens next.
+    saveState(state)
+    stage = 'inputs'
     const config = parseInputs(name => core.getInput(name), env)
     Object.assign(state, {
       job_summary: config.jobSummary,
@@ -61,6 +64,9 @@ export async function runMain(env: NodeJS.ProcessEnv = process.env): Promise<voi
     const sessionPolicy = buildSessionPolicy(config.scopes)
     const sizeProblem = checkSessionPolicySize(sessionPolicy)
     if (sizeProblem) throw new InputError([`scopes: ${sizeProblem}`])
+    if (!config.dryRun) checkExportTargets(config, env)
+    // No credential without an audit record: find out now, before any token is requested.
+    audit.checkWritable()
 
     stage = 'oidc'
     // Start loading the STS client now: its evaluation overlaps the network round trips below.

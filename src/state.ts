@@ -2,6 +2,7 @@
 // It holds what the post step needs to revoke, scrub and audit; never a secret.
 import * as core from '@actions/core'
 import type { JobInfo } from './audit.js'
+import { EXPORTED_VARIABLES } from './export.js'
 import type { RevokeMethod } from './inputs.js'
 
 const STATE_KEY = 'jit'
@@ -70,7 +71,8 @@ export function parseState(raw: string): { state: SavedState } | { problem: stri
   if (s.revoke === 'deny-session' && (!s.revocation_role_arn || !s.revocation_policy_arn)) {
     return { problem: 'the saved state asks for deny-session without a revocation role and policy' }
   }
-  if (!s.exported.every(name => typeof name === 'string' && /^[A-Z_][A-Z0-9_]*$/.test(name))) {
+  // Only what the main step exports: a tampered list must not make post blank PATH or the like.
+  if (!s.exported.every(name => typeof name === 'string' && EXPORTED_VARIABLES.includes(name))) {
     return { problem: 'the saved state lists invalid variable names' }
   }
   if (s.issued !== null && !isIssuedSession(s.issued)) return { problem: 'the saved state has an incomplete session record' }

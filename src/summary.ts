@@ -103,7 +103,9 @@ export function renderSummary(events: AuditEvent[], traceId: string): string {
   if (issue) {
     lines.push('### Exposure window', '')
     const revokedAt = typeof revoke?.revoked_at === 'string' ? revoke.revoked_at : null
-    const until = revokedAt ? `revoked at ${code(revokedAt)}` : `valid until it expires at ${code(issue.expires_at)}`
+    const until = revokedAt
+      ? `revoked at ${code(revokedAt)} (it would otherwise have stayed valid until ${code(issue.expires_at)})`
+      : `valid until it expires at ${code(issue.expires_at)}`
     lines.push(`Issued at ${code(issue.issued_at)}, ${until}: usable for ${seconds(revoke?.exposure_s ?? lifetime(issue))}.`, '')
   }
   return lines.join('\n')

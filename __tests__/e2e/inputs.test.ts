@@ -38,13 +38,14 @@ describe.each(runtimes())('input validation on %s', (_name, node) => {
     }
   })
 
-  it('an audit log that cannot be written fails closed: no audit record, no credential', async () => {
+  it('an audit log that cannot be written fails closed before any token is requested', async () => {
     const job = newJob(fixtures, node)
     try {
       // a path below a regular file can never be created, whoever runs the test
       const main = await job.main({ ...baseInputs(fixtures), 'audit-log': '/dev/null/audit.jsonl' })
       expect(main.code).toBe(1)
       expect(main.errors[0]?.message).toMatch(/^Could not append to the audit log \/dev\/null\/audit\.jsonl \(.+\); set audit-log to a writable file\./)
+      expect(fixtures.issuer.requests).toEqual([])
       expect(fixtures.sts.requests).toEqual([])
       expect(main.env).toEqual({})
       const post = await job.post()

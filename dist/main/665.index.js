@@ -56,7 +56,7 @@ async function assumeRoleWithWebIdentity(request) {
     const client = new _aws_sdk_client_sts__WEBPACK_IMPORTED_MODULE_1__/* .STSClient */ .iM({
         region: request.region,
         maxAttempts: 1,
-        requestHandler: { requestTimeout: STS_REQUEST_TIMEOUT_MS, connectionTimeout: STS_REQUEST_TIMEOUT_MS }
+        requestHandler: { requestTimeout: STS_REQUEST_TIMEOUT_MS, connectionTimeout: STS_REQUEST_TIMEOUT_MS, throwOnRequestTimeout: true }
     });
     try {
         const response = await (0,_retry_js__WEBPACK_IMPORTED_MODULE_2__/* .withRetry */ .bD)(async () => client.send(new _aws_sdk_client_sts__WEBPACK_IMPORTED_MODULE_1__/* .AssumeRoleWithWebIdentityCommand */ .WH({
@@ -105,6 +105,9 @@ function toIssuedCredentials(response, roleArn) {
 }
 function errorCode(error) {
     const e = (error ?? {});
+    // The SDK reports an unparseable answer as a plain Error; name it so it can be explained.
+    if ((0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .messageOf */ .bD)(error).includes('XML parse error'))
+        return 'XmlParseError';
     return e.Code ?? e.name ?? e.code ?? 'error';
 }
 /** What AWS said, and what the user should check to fix it. */
@@ -128,6 +131,8 @@ function explainStsError(error, request) {
             return `${said}\nSTS rejected the session policy built from scopes: check the actions and resource ARNs in the scopes input.`;
         case 'ValidationError':
             return `${said}\nIf it concerns DurationSeconds: role-duration-seconds (${request.durationSeconds}) must not exceed the role's maximum session duration.`;
+        case 'XmlParseError':
+            return 'STS answered with something that is not an STS response; check AWS_ENDPOINT_URL_STS and any proxy between the runner and AWS. Nothing was exported.';
         case 'RegionDisabledException':
             return `${said}\nActivate STS in this region for the account, or choose another aws-region.`;
         default:

@@ -67,7 +67,7 @@ async function assumeRoleWithWebIdentity(request) {
     const client = new client_sts_dist_cjs/* STSClient */.iM({
         region: request.region,
         maxAttempts: 1,
-        requestHandler: { requestTimeout: STS_REQUEST_TIMEOUT_MS, connectionTimeout: STS_REQUEST_TIMEOUT_MS }
+        requestHandler: { requestTimeout: STS_REQUEST_TIMEOUT_MS, connectionTimeout: STS_REQUEST_TIMEOUT_MS, throwOnRequestTimeout: true }
     });
     try {
         const response = await (0,retry/* withRetry */.bD)(async () => client.send(new client_sts_dist_cjs/* AssumeRoleWithWebIdentityCommand */.WH({
@@ -116,6 +116,9 @@ function toIssuedCredentials(response, roleArn) {
 }
 function errorCode(error) {
     const e = (error ?? {});
+    // The SDK reports an unparseable answer as a plain Error; name it so it can be explained.
+    if ((0,errors/* messageOf */.bD)(error).includes('XML parse error'))
+        return 'XmlParseError';
     return e.Code ?? e.name ?? e.code ?? 'error';
 }
 /** What AWS said, and what the user should check to fix it. */
@@ -139,6 +142,8 @@ function explainStsError(error, request) {
             return `${said}\nSTS rejected the session policy built from scopes: check the actions and resource ARNs in the scopes input.`;
         case 'ValidationError':
             return `${said}\nIf it concerns DurationSeconds: role-duration-seconds (${request.durationSeconds}) must not exceed the role's maximum session duration.`;
+        case 'XmlParseError':
+            return 'STS answered with something that is not an STS response; check AWS_ENDPOINT_URL_STS and any proxy between the runner and AWS. Nothing was exported.';
         case 'RegionDisabledException':
             return `${said}\nActivate STS in this region for the account, or choose another aws-region.`;
         default:
@@ -200,7 +205,7 @@ async function denySession(request) {
         region: request.region,
         maxAttempts: 1,
         credentials: { accessKeyId: credentials.accessKeyId, secretAccessKey: credentials.secretAccessKey, sessionToken: credentials.sessionToken },
-        requestHandler: { requestTimeout: STS_REQUEST_TIMEOUT_MS, connectionTimeout: STS_REQUEST_TIMEOUT_MS }
+        requestHandler: { requestTimeout: STS_REQUEST_TIMEOUT_MS, connectionTimeout: STS_REQUEST_TIMEOUT_MS, throwOnRequestTimeout: true }
     });
     const call = (what, operation) => (0,retry/* withRetry */.bD)(operation, {
         maxAttempts: request.maxAttempts,
@@ -264,7 +269,11 @@ async function writeRevocation(client, call, request, now) {
             return { version: defaultOf(before), revokedAt: now() };
         }
         if (before.length >= MAX_POLICY_VERSIONS) {
-            const oldest = before.filter(v => !v.IsDefaultVersion).sort((a, b) => (a.CreateDate?.getTime() ?? 0) - (b.CreateDate?.getTime() ?? 0))[0];
+            // CreateDate has whole seconds: break ties by the version number (v1, v2, ...).
+            const number = (v) => Number(v.VersionId?.slice(1) ?? 0);
+            const oldest = before
+                .filter(v => !v.IsDefaultVersion)
+                .sort((a, b) => (a.CreateDate?.getTime() ?? 0) - (b.CreateDate?.getTime() ?? 0) || number(a) - number(b))[0];
             if (oldest?.VersionId) {
                 await call('DeletePolicyVersion', () => client.send(new dist_cjs/* DeletePolicyVersionCommand */.$Pb({ PolicyArn: policyArn, VersionId: oldest.VersionId })));
             }

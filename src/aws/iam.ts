@@ -93,7 +93,7 @@ export async function denySession(request: DenySessionRequest): Promise<DenySess
     region: request.region,
     maxAttempts: 1,
     credentials: { accessKeyId: credentials.accessKeyId, secretAccessKey: credentials.secretAccessKey, sessionToken: credentials.sessionToken },
-    requestHandler: { requestTimeout: STS_REQUEST_TIMEOUT_MS, connectionTimeout: STS_REQUEST_TIMEOUT_MS }
+    requestHandler: { requestTimeout: STS_REQUEST_TIMEOUT_MS, connectionTimeout: STS_REQUEST_TIMEOUT_MS, throwOnRequestTimeout: true }
   })
   const call = <T>(what: string, operation: () => Promise<T>): Promise<T> =>
     withRetry(operation, {
@@ -167,7 +167,11 @@ async function writeRevocation(client: IAMClient, call: Call, request: DenySessi
       return { version: defaultOf(before), revokedAt: now() }
     }
     if (before.length >= MAX_POLICY_VERSIONS) {
-      const oldest = before.filter(v => !v.IsDefaultVersion).sort((a, b) => (a.CreateDate?.getTime() ?? 0) - (b.CreateDate?.getTime() ?? 0))[0]
+      // CreateDate has whole seconds: break ties by the version number (v1, v2, ...).
+      const number = (v: PolicyVersion): number => Number(v.VersionId?.slice(1) ?? 0)
+      const oldest = before
+        .filter(v => !v.IsDefaultVersion)
+        .sort((a, b) => (a.CreateDate?.getTime() ?? 0) - (b.CreateDate?.getTime() ?? 0) || number(a) - number(b))[0]
       if (oldest?.VersionId) {
         await call('DeletePolicyVersion', () => client.send(new DeletePolicyVersionCommand({ PolicyArn: policyArn, VersionId: oldest.VersionId })))
       }

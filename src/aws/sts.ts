@@ -72,7 +72,7 @@ export async function assumeRoleWithWebIdentity(request: AssumeRoleRequest): Pro
   const client = new STSClient({
     region: request.region,
     maxAttempts: 1,
-    requestHandler: { requestTimeout: STS_REQUEST_TIMEOUT_MS, connectionTimeout: STS_REQUEST_TIMEOUT_MS }
+    requestHandler: { requestTimeout: STS_REQUEST_TIMEOUT_MS, connectionTimeout: STS_REQUEST_TIMEOUT_MS, throwOnRequestTimeout: true }
   })
   try {
     const response = await withRetry(
@@ -126,6 +126,8 @@ function toIssuedCredentials(response: AssumeRoleWithWebIdentityCommandOutput, r
 
 function errorCode(error: unknown): string {
   const e = (error ?? {}) as AwsErrorShape
+  // The SDK reports an unparseable answer as a plain Error; name it so it can be explained.
+  if (messageOf(error).includes('XML parse error')) return 'XmlParseError'
   return e.Code ?? e.name ?? e.code ?? 'error'
 }
 
@@ -152,6 +154,8 @@ export function explainStsError(error: unknown, request: Pick<AssumeRoleRequest,
       return `${said}\nSTS rejected the session policy built from scopes: check the actions and resource ARNs in the scopes input.`
     case 'ValidationError':
       return `${said}\nIf it concerns DurationSeconds: role-duration-seconds (${request.durationSeconds}) must not exceed the role's maximum session duration.`
+    case 'XmlParseError':
+      return 'STS answered with something that is not an STS response; check AWS_ENDPOINT_URL_STS and any proxy between the runner and AWS. Nothing was exported.'
     case 'RegionDisabledException':
       return `${said}\nActivate STS in this region for the account, or choose another aws-region.`
     default:

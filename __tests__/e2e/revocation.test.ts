@@ -1,0 +1,278 @@
+// deny-session: the post step lists the job's session in the role's permissions boundary, so a copy
+// of the credential stops working when the job ends. Run against the local STS + IAM endpoint, which
+// keeps the policy versions in memory and records which credential signed each IAM call.
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals'
+import { allowsAnything, deniesSession } from '../helpers/boundary.js'
+import { ROLE_ARN, baseInputs, expectJobClean, newJob, readable, runtimes, startFixtures, stopFixtures, type Fixtures } from '../helpers/e2e.js'
+import type { InputValues, Job } from '../helpers/run-action.js'
+
+const POLICY = 'arn:aws:iam::111122223333:policy/jit-revocations'
+const REVOKER = 'arn:aws:iam::111122223333:role/jit-revoker'
+const ALLOW_ALL = { Sid: 'AllowAll', Effect: 'Allow', Action: '*', Resource: '*' }
+const WRITES = new Set(['CreatePolicyVersion', 'DeletePolicyVersion'])
+
+type Doc = { Statement: Array<Record<string, unknown>> }
+
+const revokedStatement = (sid: string, users: string[], before: string): Record<string, unknown> => ({
+  Sid: sid,
+  Effect: 'Deny',
+  Action: '*',
+  Resource: '*',
+  Condition: { StringEquals: { 'aws:userid': users }, DateLessThan: { 'aws:TokenIssueTime': before } }
+})
+
+/** `JitRevokedUntil<YYYYMMDDHHmm>` for a time `minutes` from now. */
+const sidIn = (minutes: number): string => {
+  const t = new Date(Math.ceil((Date.now() + minutes * 60_000) / 60_000) * 60_000).toISOString()
+  return `JitRevokedUntil${t.slice(0, 4)}${t.slice(5, 7)}${t.slice(8, 10)}${t.slice(11, 13)}${t.slice(14, 16)}`
+}
+
+describe.each(runtimes())('deny-session revocation on %s', (_name, node) => {
+  let fixtures: Fixtures
+  beforeAll(async () => { fixtures = await startFixtures() })
+  afterAll(async () => { await stopFixtures(fixtures) })
+  beforeEach(() => {
+    fixtures.issuer.reset()
+    fixtures.sts.reset()
+    fixtures.sts.iam.addRole(ROLE_ARN, { permissionsBoundaryArn: POLICY })
+    fixtures.sts.iam.addRole(REVOKER)
+  })
+
+  const inputs = (extra: InputValues = {}): InputValues => ({
+    ...baseInputs(fixtures),
+    revoke: 'deny-session',
+    'revocation-role-to-assume': REVOKER,
+    'revocation-policy-arn': POLICY,
+    ...extra
+  })
+  const boundaryNow = (): Doc => fixtures.sts.iam.defaultDocument(POLICY) as Doc
+  /** The job's session: the first credential the job's main step got. */
+  const jobSession = (index = 0) => {
+    const issued = fixtures.sts.issued.filter(c => c.roleArn === ROLE_ARN)[index]
+    if (!issued) throw new Error('no job session was issued')
+    return issued
+  }
+
+  async function mainThenPost(job: Job, extra: InputValues = {}) {
+    const main = await job.main(inputs(extra))
+    expect(main.errors).toEqual([])
+    expect(main.code).toBe(0)
+    return { main, post: await job.post() }
+  }
+
+  it('denies exactly the job\'s session, with IAM writes signed by the revocation role, audited and summarised', async () => {
+    fixtures.sts.iam.addPolicy(POLICY, { Version: '2012-10-17', Statement: [ALLOW_ALL] })
+    const job = newJob(fixtures, node)
+    try {
+      const { main, post } = await mainThenPost(job)
+      expect(post.errors).toEqual([])
+      expect(post.warnings).toEqual([])
+      expect(post.code).toBe(0)
+      const session = jobSession()
+      const revoker = fixtures.sts.issued.find(c => c.roleArn === REVOKER)
+      if (!revoker) throw new Error('the revocation role was not assumed')
+
+      // The boundary now denies this session, and only it: not the revocation role's session, not a
+      // later session that reuses the name, and it still allows everything else.
+      const doc = boundaryNow()
+      expect(allowsAnything(doc)).toBe(true)
+      expect(deniesSession(doc, { userId: session.assumedRoleId, tokenIssueTime: session.issuedAt })).toBe(true)
+      expect(deniesSession(doc, { userId: revoker.assumedRoleId, tokenIssueTime: revoker.issuedAt })).toBe(false)
+      expect(deniesSession(doc, { userId: session.assumedRoleId, tokenIssueTime: new Date(Date.now() + 120_000) })).toBe(false)
+      expect(doc.Statement.filter(s => s.Effect === 'Deny')).toHaveLength(1)
+      expect(JSON.stringify(doc).split(session.assumedRoleId)).toHaveLength(2)
+      expect(fixtures.sts.iam.policyVersions(POLICY).map(v => [v.versionId, v.isDefault])).toEqual([['v1', false], ['v2', true]])
+
+      // The revocation role was assumed with a fresh token and a session policy for this job only.
+      const stsCalls = fixtures.sts.requests.filter(r => r.result === 'issued')
+      expect(stsCalls.map(r => r.roleArn)).toEqual([ROLE_ARN, REVOKER])
+      expect(stsCalls[1]?.tokenJti).not.toBe(stsCalls[0]?.tokenJti)
+      expect(JSON.parse(stsCalls[1]?.policy ?? '{}').Statement).toEqual([
+        expect.objectContaining({ Resource: POLICY, Action: expect.arrayContaining(['iam:CreatePolicyVersion']) }),
+        { Effect: 'Allow', Action: 'iam:GetRole', Resource: ROLE_ARN }
+      ])
+      // Every IAM call was signed by the revocation role's credential, never the job's.
+      const iamCalls = fixtures.sts.iam.requests
+      expect(iamCalls.length).toBeGreaterThan(0)
+      expect(iamCalls.every(r => r.signatureValid && r.accessKeyId === revoker.accessKeyId)).toBe(true)
+      expect(iamCalls.filter(r => WRITES.has(r.action)).map(r => r.action)).toEqual(['CreatePolicyVersion'])
+
+      const events = post.auditEvents()
+      expect(events.map(e => e.event)).toEqual(['request', 'decision', 'issue', 'revoke'])
+      const revoke = events[3] ?? {}
+      expect(revoke).toMatchObject({ method: 'deny-session', status: 'revoked', policy_arn: POLICY, policy_version: 'v2', expires_at: events[2]?.expires_at })
+      const exposure = (Date.parse(String(revoke.revoked_at)) - Date.parse(String(events[2]?.issued_at))) / 1000
+      expect(revoke.exposure_s).toBe(Math.round(exposure))
+      expect(exposure).toBeLessThan(60)
+      expect(post.env.AWS_SESSION_TOKEN).toBe('')
+
+      const summary = readable(post.summary)
+      expect(summary).toContain('## jit-credentials: issued and revoked')
+      expect(summary).toContain(`revoked at <code>${String(revoke.revoked_at)}</code>`)
+      expect(post.masks).toEqual(expect.arrayContaining([revoker.secretAccessKey, revoker.sessionToken]))
+      expect(main.outputs['assumed-role-arn']).toBe(session.arn)
+      expectJobClean(job, { allow: ['main.GITHUB_ENV'] })
+    } finally {
+      job.cleanup()
+    }
+  })
+
+  it('prunes statements expired over five minutes ago and keeps live ones', async () => {
+    const live = revokedStatement(sidIn(10), ['AROAOTHEROTHEROTHER1:gh-1-1-live'], '2026-01-01T00:00:00Z')
+    const stale = revokedStatement('JitRevokedUntil202001010000', ['AROAOTHEROTHEROTHER1:gh-1-1-old'], '2019-12-31T23:00:00Z')
+    fixtures.sts.iam.addPolicy(POLICY, { Version: '2012-10-17', Statement: [ALLOW_ALL, stale, live] })
+    const job = newJob(fixtures, node)
+    try {
+      const { post } = await mainThenPost(job)
+      expect(post.auditEvents().at(-1)).toMatchObject({ status: 'revoked' })
+      const sids = boundaryNow().Statement.map(s => s.Sid)
+      expect(sids).not.toContain('JitRevokedUntil202001010000')
+      expect(sids.slice(0, 2)).toEqual(['AllowAll', live.Sid])
+      expect(deniesSession(boundaryNow(), { userId: jobSession().assumedRoleId, tokenIssueTime: jobSession().issuedAt })).toBe(true)
+    } finally {
+      job.cleanup()
+    }
+  })
+
+  it('with five versions kept, deletes the oldest non-default one before writing', async () => {
+    const doc = { Version: '2012-10-17', Statement: [ALLOW_ALL] }
+    fixtures.sts.iam.addPolicy(POLICY, doc)
+    fixtures.sts.iam.setPolicyVersions(POLICY, ['v1', 'v2', 'v3', 'v4', 'v5'].map(versionId => ({ versionId, document: doc, isDefault: versionId === 'v3', createDate: '2026-01-01T00:00:00Z' })))
+    const job = newJob(fixtures, node)
+    try {
+      const { post } = await mainThenPost(job)
+      expect(post.auditEvents().at(-1)).toMatchObject({ status: 'revoked', policy_version: 'v6' })
+      expect(fixtures.sts.iam.policyVersions(POLICY).map(v => v.versionId)).toEqual(['v2', 'v3', 'v4', 'v5', 'v6'])
+      expect(fixtures.sts.iam.requests.filter(r => WRITES.has(r.action)).map(r => [r.action, r.versionId ?? r.createdVersionId])).toEqual([
+        ['DeletePolicyVersion', 'v1'],
+        ['CreatePolicyVersion', 'v6']
+      ])
+    } finally {
+      job.cleanup()
+    }
+  })
+
+  it('two post steps revoking at the same time both end up listed', async () => {
+    fixtures.sts.iam.addPolicy(POLICY, { Version: '2012-10-17', Statement: [ALLOW_ALL] })
+    const first = newJob(fixtures, node)
+    const second = newJob(fixtures, node)
+    try {
+      for (const job of [first, second]) expect((await job.main(inputs())).code).toBe(0)
+      // Both writers read the same version before either writes.
+      fixtures.sts.iam.holdAnswers('GetPolicyVersion', 2)
+      const posts = await Promise.all([first.post(), second.post()])
+      for (const post of posts) {
+        expect(post.code).toBe(0)
+        expect(post.auditEvents().at(-1)).toMatchObject({ method: 'deny-session', status: 'revoked' })
+      }
+      const doc = boundaryNow()
+      for (const index of [0, 1]) {
+        const session = jobSession(index)
+        expect(deniesSession(doc, { userId: session.assumedRoleId, tokenIssueTime: session.issuedAt })).toBe(true)
+        expect(JSON.stringify(doc).split(session.assumedRoleId)).toHaveLength(2)
+      }
+      // Both wrote from the same base at least once: the race was real.
+      expect(fixtures.sts.iam.requests.filter(r => r.action === 'CreatePolicyVersion').length).toBeGreaterThanOrEqual(3)
+    } finally {
+      first.cleanup()
+      second.cleanup()
+    }
+  })
+
+  it.each([
+    ['warn', 0],
+    ['fail', 1]
+  ])('a full revocation list fails clearly (on-revocation-failure: %s) and still scrubs', async (mode, exitCode) => {
+    // 121 entries fit under IAM's 6,144 characters; the job's own entry does not.
+    const users = Array.from({ length: 121 }, (_, i) => `AROAOTHEROTHEROTHER1:gh-7654321098-1-${String(i).padStart(8, '0')}`)
+    fixtures.sts.iam.addPolicy(POLICY, { Version: '2012-10-17', Statement: [ALLOW_ALL, revokedStatement(sidIn(30), users, '2026-01-01T00:00:00Z')] })
+    const job = newJob(fixtures, node)
+    try {
+      const { post } = await mainThenPost(job, { 'on-revocation-failure': mode })
+      expect(post.code).toBe(exitCode)
+      const annotations = mode === 'fail' ? post.errors : post.warnings
+      expect(annotations.map(a => a.message)).toEqual([expect.stringMatching(/^Revocation failed: .*over IAM's limit of 6144/)])
+      expect(post.env.AWS_SECRET_ACCESS_KEY).toBe('')
+      expect(fixtures.sts.iam.policyVersions(POLICY)).toHaveLength(1)
+      expect(post.auditEvents().at(-1)).toMatchObject({ method: 'deny-session', status: 'failed', revoked_at: null })
+      expect(readable(post.summary)).toContain('## jit-credentials: issued, revocation failed')
+      expectJobClean(job, { allow: ['main.GITHUB_ENV'] })
+    } finally {
+      job.cleanup()
+    }
+  })
+
+  it('refuses a policy attached as an identity policy, writing nothing', async () => {
+    fixtures.sts.iam.addPolicy(POLICY, { Version: '2012-10-17', Statement: [ALLOW_ALL] }, { attachmentCount: 1 })
+    const job = newJob(fixtures, node)
+    try {
+      const { post } = await mainThenPost(job)
+      expect(post.warnings.map(w => w.message)).toEqual([expect.stringContaining('is attached as a permissions policy to 1')])
+      expect(fixtures.sts.iam.requests.filter(r => WRITES.has(r.action))).toEqual([])
+      expect(post.auditEvents().at(-1)).toMatchObject({ status: 'failed' })
+    } finally {
+      job.cleanup()
+    }
+  })
+
+  it('refuses when the policy is not the role\'s permissions boundary', async () => {
+    fixtures.sts.iam.addRole(ROLE_ARN, {})
+    fixtures.sts.iam.addPolicy(POLICY, { Version: '2012-10-17', Statement: [ALLOW_ALL] })
+    const job = newJob(fixtures, node)
+    try {
+      const { post } = await mainThenPost(job)
+      expect(post.warnings.map(w => w.message)).toEqual([expect.stringContaining(`is not the permissions boundary of ${ROLE_ARN}`)])
+      expect(fixtures.sts.iam.requests.filter(r => WRITES.has(r.action))).toEqual([])
+    } finally {
+      job.cleanup()
+    }
+  })
+
+  it('retries IAM throttling', async () => {
+    fixtures.sts.iam.addPolicy(POLICY, { Version: '2012-10-17', Statement: [ALLOW_ALL] })
+    const job = newJob(fixtures, node)
+    try {
+      const main = await job.main(inputs())
+      fixtures.sts.iam.injectFaults([{ kind: 'throttle' }, { kind: 'throttle' }])
+      const post = await job.post()
+      expect(post.code).toBe(0)
+      expect(fixtures.sts.iam.requests.filter(r => r.result === 'Throttling')).toHaveLength(2)
+      expect(post.log).toMatch(/IAM \w+ failed \(attempt 1, .*\); retrying/)
+      expect(post.auditEvents().at(-1)).toMatchObject({ status: 'revoked' })
+      expect(main.code).toBe(0)
+    } finally {
+      job.cleanup()
+    }
+  })
+
+  it('records an already expired session as expired and writes nothing', async () => {
+    fixtures.sts.iam.addPolicy(POLICY, { Version: '2012-10-17', Statement: [ALLOW_ALL] })
+    const job = newJob(fixtures, node)
+    try {
+      await job.main(inputs())
+      // The post step runs after the credential's expiry (a job longer than its lifetime).
+      const saved = JSON.parse(job.state.jit ?? '{}')
+      saved.issued.expires_at = new Date(Date.now() - 1000).toISOString()
+      job.state.jit = JSON.stringify(saved)
+      const post = await job.post()
+      expect(post.code).toBe(0)
+      expect(post.auditEvents().at(-1)).toMatchObject({ method: 'deny-session', status: 'expired' })
+      expect(fixtures.sts.iam.requests).toEqual([])
+      expect(fixtures.sts.requests.filter(r => r.roleArn === REVOKER)).toEqual([])
+    } finally {
+      job.cleanup()
+    }
+  })
+
+  it('main refuses deny-session without the revocation role, before any token is requested', async () => {
+    const job = newJob(fixtures, node)
+    try {
+      const main = await job.main({ ...baseInputs(fixtures), 'revocation-policy-arn': POLICY })
+      expect(main.code).toBe(1)
+      expect(main.errors[0]?.message).toContain('revocation-role-to-assume: is required because revoke is auto and revocation-policy-arn is set')
+      expect(fixtures.issuer.requestCount('token')).toBe(0)
+    } finally {
+      job.cleanup()
+    }
+  })
+})
