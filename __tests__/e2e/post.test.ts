@@ -5,6 +5,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { mkdtempSync, rmSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
+import { expectNoLeaks } from '../helpers/leak-scan.js'
 import { runStep } from '../helpers/run-action.js'
 import { baseInputs, expectJobClean, newJob, readable, runtimes, startFixtures, stopFixtures, type Fixtures } from '../helpers/e2e.js'
 
@@ -50,6 +51,7 @@ describe.each(runtimes())('post step on %s', (_name, node) => {
     expect(events).toHaveLength(1)
     expect(events[0]).toMatchObject({ event: 'revoke', method: 'skipped', status: 'skipped', detail: expect.stringContaining('no state was saved') })
     expect(events[0]?.trace_id).toMatch(/^[0-9a-f-]{36}$/)
+    expectNoLeaks(post, { 'oidc.requestToken': fixtures.issuer.requestToken })
   })
 
   it('with corrupt state: records skipped, never throws', async () => {
@@ -57,6 +59,7 @@ describe.each(runtimes())('post step on %s', (_name, node) => {
     expect(post.code).toBe(0)
     expect(post.stderr).toBe('')
     expect(post.auditEvents()).toEqual([expect.objectContaining({ event: 'revoke', status: 'skipped', detail: expect.stringContaining('not valid JSON') })])
+    expectNoLeaks(post, { 'oidc.requestToken': fixtures.issuer.requestToken })
   })
 
   it('scrubs the exported credential and writes no summary when job-summary is false', async () => {

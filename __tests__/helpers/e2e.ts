@@ -1,5 +1,6 @@
 // Shared set-up for the end-to-end suites: both fixtures on 127.0.0.1, a job that runs the bundled
 // dist/ entry points with action.yml's real defaults, and the runtimes to run them on.
+import { afterEach } from '@jest/globals'
 import { existsSync } from 'node:fs'
 import { startOidcIssuer, type OidcIssuer } from '../fixtures/oidc-issuer.js'
 import { startStsServer, type StsServer } from '../fixtures/aws-sts.js'
@@ -42,8 +43,38 @@ export async function stopFixtures(f: Fixtures | undefined): Promise<void> {
   await Promise.all([f?.issuer.stop(), f?.sts.stop()])
 }
 
+// Jobs of the running test. After each test, every one of them is scanned for leaks (whatever the test
+// itself checked) and only then removed: no e2e test can skip the scan.
+const openJobs: Array<{ job: Job, remove: () => void }> = []
+
+afterEach(() => {
+  const jobs = openJobs.splice(0)
+  try {
+    for (const { job } of jobs) expectJobClean(job, { allow: legitimateChannels(job), allowEmpty: true })
+  } finally {
+    for (const { remove } of jobs) remove()
+  }
+})
+
+/** A job whose `cleanup()` is deferred to after the test's leak scan. */
 export function newJob(fixtures: Fixtures, node: string): Job {
-  return createJob({ issuer: fixtures.issuer, sts: fixtures.sts, node, defaults: readActionDefaults().defaults })
+  const job = createJob({ issuer: fixtures.issuer, sts: fixtures.sts, node, defaults: readActionDefaults().defaults })
+  openJobs.push({ job, remove: job.cleanup })
+  job.cleanup = () => undefined
+  return job
+}
+
+/** Where the credential is meant to be: each main step's GITHUB_ENV (export-env) and GITHUB_OUTPUT (output-credentials). */
+export function legitimateChannels(job: Job): string[] {
+  return job.steps
+    .filter(step => step.step === 'main')
+    .flatMap((step, index) => {
+      const prefix = index === 0 ? 'main' : `main#${index + 1}`
+      return [
+        ...(step.inputs['export-env'] !== 'false' ? [`${prefix}.GITHUB_ENV`] : []),
+        ...(step.inputs['output-credentials'] === 'true' ? [`${prefix}.GITHUB_OUTPUT`] : [])
+      ]
+    })
 }
 
 // Every channel of every step, and every file the job left, is free of every secret handed out.
