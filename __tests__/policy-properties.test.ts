@@ -13,29 +13,14 @@ import {
   evaluatePolicy,
   validatePattern
 } from '../src/policy.js'
+import { sampleClaims } from './helpers/samples.js'
 
 const WORKFLOW = 'org/infra/.github/workflows/deploy.yml@refs/heads/main'
 const REQUEST: PolicyRequest = { accountId: '111122223333' }
 
-const claims = (overrides: Partial<GitHubClaims> = {}): GitHubClaims => ({
-  iss: 'https://token.actions.githubusercontent.com',
-  aud: 'sts.amazonaws.com',
-  sub: 'repo:org/app:ref:refs/heads/main',
-  jti: 'jti-1',
-  iat: 1700000000,
-  exp: 1700000300,
-  repository: 'org/app',
-  repository_id: '123456',
-  repository_owner: 'org',
-  repository_owner_id: '42',
-  ref: 'refs/heads/main',
-  run_id: '99',
-  run_attempt: '1',
-  event_name: 'push',
-  environment: 'production',
-  job_workflow_ref: WORKFLOW,
-  ...overrides
-})
+/** Claims of a job in org/app (production environment, deploy workflow). */
+const claims = (overrides: Partial<GitHubClaims> = {}): GitHubClaims =>
+  sampleClaims({ sub: 'repo:org/app:ref:refs/heads/main', repository: 'org/app', repository_owner: 'org', environment: 'production', job_workflow_ref: WORKFLOW, ...overrides })
 
 const policy = (overrides: Partial<PolicyConfig> = {}): PolicyConfig => ({
   repositories: ['org/app'],
