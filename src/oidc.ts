@@ -1,12 +1,14 @@
 // The job's identity: request its GitHub OIDC token, discover the issuer's signing keys, and verify the
 // token ourselves (signature, issuer, audience, times, required claims) before anything trusts it.
-import * as core from '@actions/core'
 import { createLocalJWKSet, errors as joseErrors, jwtVerify, type JSONWebKeySet, type JWTVerifyGetKey } from 'jose'
 import type { GitHubClaims } from './claims.js'
-import { ActionError, DOCS, messageOf } from './errors.js'
+import { ActionError, messageOf } from './errors.js'
+import { HttpGetError, REQUEST_TIMEOUT_MS, httpGet } from './http-get.js'
 import { withRetry } from './retry.js'
 
-export const REQUEST_TIMEOUT_MS = 10_000
+export { REQUEST_TIMEOUT_MS }
+// The token request lives in id-token.ts (the post step needs it without jose).
+export { requestIdToken } from './id-token.js'
 /** Discovery and JWKS documents larger than this are refused: they are small, and we fetch before trusting. */
 export const MAX_DOCUMENT_BYTES = 100 * 1024
 const CLOCK_TOLERANCE_S = 60
@@ -37,29 +39,6 @@ const OPTIONAL_STRING_CLAIMS = [
   'actor_id',
   'runner_environment'
 ] as const
-
-const PERMISSION_FIX =
-  'The job has no OIDC token to request. Add this to the workflow (job or top level):\n' +
-  '  permissions:\n' +
-  '    id-token: write\n' +
-  '    contents: read\n' +
-  `Tokens are never given to pull requests from forks. See ${DOCS}permissions`
-
-/** Requests the job's OIDC token for `audience`; `core.getIDToken` masks it before returning. */
-export async function requestIdToken(audience: string, maxAttempts: number): Promise<string> {
-  if (!process.env.ACTIONS_ID_TOKEN_REQUEST_URL || !process.env.ACTIONS_ID_TOKEN_REQUEST_TOKEN) {
-    throw new ActionError('oidc', PERMISSION_FIX)
-  }
-  try {
-    return await withRetry(() => withTimeout(core.getIDToken(audience), 'the OIDC token request'), {
-      maxAttempts,
-      isRetryable: isRetryableTokenError,
-      onRetry: (error, attempt, delay) => core.info(`OIDC token request failed (attempt ${attempt}): ${oneLine(error)}; retrying in ${delay} ms`)
-    })
-  } catch (error) {
-    throw new ActionError('oidc', `Could not get the job's OIDC token: ${oneLine(error)}`, { cause: error })
-  }
-}
 
 /** Fetches the issuer's discovery document, then its JWKS, both size-capped and time-limited. */
 export async function fetchIssuerKeys(issuer: string, maxAttempts: number): Promise<JWTVerifyGetKey> {
@@ -142,47 +121,23 @@ function describeJoseError(error: unknown): string {
 class TransientFetchError extends Error {}
 
 async function fetchJson(url: string): Promise<Record<string, unknown>> {
-  let response: Response
+  let response
   try {
-    response = await fetch(url, { redirect: 'error', signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS), headers: { accept: 'application/json' } })
+    response = await httpGet(url, { headers: { accept: 'application/json' }, timeoutMs: REQUEST_TIMEOUT_MS, maxBytes: MAX_DOCUMENT_BYTES })
   } catch (error) {
+    if (error instanceof HttpGetError && error.kind === 'too-large') throw new Error(`${url} returned more than ${MAX_DOCUMENT_BYTES / 1024} KiB`)
     throw new TransientFetchError(`${url} could not be reached (${messageOf(error)})`)
   }
-  if (response.status === 429 || response.status >= 500) {
-    await response.body?.cancel()
-    throw new TransientFetchError(`${url} answered HTTP ${response.status}`)
-  }
-  if (!response.ok) {
-    await response.body?.cancel()
-    throw new Error(`${url} answered HTTP ${response.status}`)
-  }
-  const text = await readCapped(response, url)
+  if (response.status === 429 || response.status >= 500) throw new TransientFetchError(`${url} answered HTTP ${response.status}`)
+  if (response.status < 200 || response.status > 299) throw new Error(`${url} answered HTTP ${response.status}`)
   let json: unknown
   try {
-    json = JSON.parse(text)
+    json = JSON.parse(response.body)
   } catch {
     throw new Error(`${url} did not return JSON`)
   }
   if (json === null || typeof json !== 'object' || Array.isArray(json)) throw new Error(`${url} did not return a JSON object`)
   return json as Record<string, unknown>
-}
-
-async function readCapped(response: Response, url: string): Promise<string> {
-  const reader = response.body?.getReader()
-  if (!reader) return ''
-  const chunks: Uint8Array[] = []
-  let size = 0
-  for (;;) {
-    const { done, value } = await reader.read()
-    if (done) break
-    size += value.byteLength
-    if (size > MAX_DOCUMENT_BYTES) {
-      await reader.cancel()
-      throw new Error(`${url} returned more than ${MAX_DOCUMENT_BYTES / 1024} KiB`)
-    }
-    chunks.push(value)
-  }
-  return Buffer.concat(chunks).toString('utf8')
 }
 
 function isAllowedKeyUrl(value: string): boolean {
@@ -192,28 +147,4 @@ function isAllowedKeyUrl(value: string): boolean {
   } catch {
     return false
   }
-}
-
-/** `core.getIDToken` reports the HTTP status only inside its message; 4xx other than 429 will not heal. */
-function isRetryableTokenError(error: unknown): boolean {
-  const status = /Error Code : (\d+)/.exec(messageOf(error))?.[1]
-  if (status === undefined || status === 'undefined') return true
-  return status === '429' || Number(status) >= 500
-}
-
-async function withTimeout<T>(promise: Promise<T>, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} timed out after ${REQUEST_TIMEOUT_MS / 1000} s`)), REQUEST_TIMEOUT_MS)
-  })
-  try {
-    return await Promise.race([promise, timeout])
-  } finally {
-    clearTimeout(timer)
-  }
-}
-
-/** An error message on one line (core's messages span several lines). */
-function oneLine(error: unknown): string {
-  return messageOf(error).replace(/\s+/g, ' ').trim()
 }

