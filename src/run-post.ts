@@ -8,7 +8,7 @@ import { type RevokeOutcome, expiredOutcome, failedOutcome, revokedOutcome, scru
 import { messageOf } from './errors.js'
 import { maskCredentials, scrubVariables } from './export.js'
 import { defaultAuditLog } from './inputs.js'
-import { type SavedState, parseState, readSavedState } from './state.js'
+import { type IssuedSession, type SavedState, parseState, readSavedState } from './state.js'
 import { renderSummary } from './summary.js'
 
 export async function runPost(env: NodeJS.ProcessEnv = process.env): Promise<void> {
@@ -41,24 +41,35 @@ export async function runPost(env: NodeJS.ProcessEnv = process.env): Promise<voi
   }
 }
 
-/** Scrub first, always; then end the session itself when the method can. */
+/** Scrub first, always; then end the session itself when the method can, even if scrubbing failed. */
 async function endSession(state: SavedState): Promise<RevokeOutcome> {
   const session = state.issued
   if (!session) return skippedOutcome('no credential was issued (denied, dry run, or failed before issue)')
+  let scrubbed = state.exported
+  let scrubProblem: string | undefined
   try {
     scrubVariables(state.exported)
   } catch (error) {
-    return { ...scrubOutcome(session, [], new Date()), status: 'failed', detail: `could not clear the exported variables: ${messageOf(error)}` }
+    scrubbed = []
+    scrubProblem = `could not clear the exported variables: ${messageOf(error)}`
   }
   const policyArn = state.revocation_policy_arn
   const roleArn = state.revocation_role_arn
-  if (state.revoke === 'scrub' || !policyArn || !roleArn) return scrubOutcome(session, state.exported, new Date())
-  if (Date.parse(session.expires_at) <= Date.now()) return expiredOutcome(session, policyArn, state.exported)
+  if (state.revoke === 'scrub' || !policyArn || !roleArn) {
+    const outcome = scrubOutcome(session, scrubbed, new Date())
+    return scrubProblem ? { ...outcome, status: 'failed', detail: scrubProblem } : outcome
+  }
+  const outcome = Date.parse(session.expires_at) <= Date.now()
+    ? expiredOutcome(session, policyArn, scrubbed)
+    : await revokeSession(state, session, policyArn, roleArn, scrubbed)
+  return scrubProblem ? { ...outcome, detail: `${outcome.detail}; ${scrubProblem}` } : outcome
+}
 
+async function revokeSession(state: SavedState, session: IssuedSession, policyArn: string, roleArn: string, scrubbed: string[]): Promise<RevokeOutcome> {
   try {
-    // The token request (node:https) and the IAM client are loaded only here: the scrub path and the
-    // main step never pay for them. The token is requested first; the IAM client, whose chunk takes
-    // ~25 ms to compile, loads a turn of the event loop later, while that request is out.
+    // The token request and the IAM client are loaded only here: the scrub path and the main step never
+    // pay for them. The token is requested first; the IAM client, whose chunk takes ~25 ms to compile,
+    // loads a turn of the event loop later, while that request is out.
     const { requestIdToken } = await import('./id-token.js')
     let prefetched: Promise<string> | undefined = requestIdToken(state.audience, state.retry_max_attempts)
     prefetched.catch(() => undefined)
@@ -79,9 +90,9 @@ async function endSession(state: SavedState): Promise<RevokeOutcome> {
       onCredentials: maskCredentials,
       log: message => core.info(message)
     })
-    return revokedOutcome(session, result.revokedAt, policyArn, result.version, state.exported)
+    return revokedOutcome(session, result.revokedAt, policyArn, result.version, scrubbed)
   } catch (error) {
-    return failedOutcome(session, policyArn, messageOf(error), state.exported)
+    return failedOutcome(session, policyArn, messageOf(error), scrubbed)
   }
 }
 

@@ -62,6 +62,15 @@ describe.each(runtimes())('post step on %s', (_name, node) => {
     expectNoLeaks(post, { 'oidc.requestToken': fixtures.issuer.requestToken })
   })
 
+  it('fails the revocation record (a warning) when scrub cannot clear the environment', async () => {
+    const job = newJob(fixtures, node)
+    expect((await job.main(baseInputs(fixtures))).code).toBe(0)
+    const post = await job.post({ env: { GITHUB_ENV: job.runnerTemp } })
+    expect(post.code).toBe(0)
+    expect(post.warnings.map(w => w.message)).toEqual([expect.stringMatching(/^Revocation failed: could not clear the exported variables: .*EISDIR/)])
+    expect(post.auditEvents().at(-1)).toMatchObject({ method: 'scrub', status: 'failed' })
+  })
+
   it('scrubs the exported credential and writes no summary when job-summary is false', async () => {
     const job = newJob(fixtures, node)
     try {

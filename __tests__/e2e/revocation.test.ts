@@ -228,6 +228,20 @@ describe.each(runtimes())('deny-session revocation on %s', (_name, node) => {
     }
   })
 
+  it('still revokes when the environment cannot be cleared, and says so', async () => {
+    fixtures.sts.iam.addPolicy(POLICY, { Version: '2012-10-17', Statement: [ALLOW_ALL] })
+    const job = newJob(fixtures, node)
+    const main = await job.main(inputs())
+    expect(main.code).toBe(0)
+    // GITHUB_ENV is a directory in the post step: exporting the empty values fails
+    const post = await job.post({ env: { GITHUB_ENV: job.runnerTemp } })
+    expect(post.code).toBe(0)
+    const revoke = post.auditEvents().at(-1)
+    expect(revoke).toMatchObject({ method: 'deny-session', status: 'revoked' })
+    expect(String(revoke?.detail)).toMatch(/could not clear the exported variables: .*EISDIR/)
+    expect(deniesSession(boundaryNow(), { userId: jobSession().assumedRoleId, tokenIssueTime: jobSession().issuedAt })).toBe(true)
+  })
+
   it('retries IAM throttling', async () => {
     fixtures.sts.iam.addPolicy(POLICY, { Version: '2012-10-17', Statement: [ALLOW_ALL] })
     const job = newJob(fixtures, node)
