@@ -5,7 +5,6 @@ import {
   type PolicyDocument,
   addRevocation,
   listsSession,
-  mergeRevocations,
   parsePolicyDocument,
   revocationSid
 } from '../src/aws/revocation.js'
@@ -119,11 +118,12 @@ describe('addRevocation', () => {
   })
 })
 
-describe('mergeRevocations', () => {
+describe('addRevocation with concurrent versions', () => {
   it('adds what a concurrent writer listed, keeping ours and the later time limit', () => {
     const ours = addRevocation(boundary(), session('ours', '2026-11-23T10:15:00Z'), NOW).document
     const theirs = addRevocation(boundary(), session('theirs', '2026-11-23T10:14:30Z'), new Date('2026-11-23T10:00:09Z')).document
-    const merged = mergeRevocations(ours, theirs, NOW)
+    const merged = addRevocation(ours, session('ours', '2026-11-23T10:15:00Z'), NOW, [theirs])
+    expect(merged.changed).toBe(true)
     expect(merged.document.Statement).toEqual([
       ALLOW_ALL,
       revoked('JitRevokedUntil202611231015', ['AROAEXAMPLEEXAMPLE1:ours', 'AROAEXAMPLEEXAMPLE1:theirs'], '2026-11-23T10:00:10Z')
@@ -132,9 +132,9 @@ describe('mergeRevocations', () => {
 
   it('does not bring back statements that expired', () => {
     const theirs = boundary(revoked('JitRevokedUntil202611230900', ['AROAEXAMPLEEXAMPLE1:gone'], '2026-11-23T08:50:00Z'))
-    const merged = mergeRevocations(boundary(), theirs, NOW)
-    expect(merged.document.Statement).toEqual([ALLOW_ALL])
-    expect(merged.changed).toBe(false)
+    const edit = addRevocation(boundary(), session('new', '2026-11-23T10:15:00Z'), NOW, [theirs])
+    expect(edit.document.Statement.map(s => s.Sid)).toEqual(['AllowAll', 'JitRevokedUntil202611231015'])
+    expect(JSON.stringify(edit.document)).not.toContain('gone')
   })
 })
 

@@ -19,3 +19,8 @@ export const DOCS = 'https://github.com/jit-credentials/jit-credentials#'
 export function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error)
 }
+
+/** The message on one line (the toolkit's and the SDK's messages can span several). */
+export function oneLine(error: unknown): string {
+  return messageOf(error).replace(/\s+/g, ' ').trim()
+}

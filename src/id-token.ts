@@ -1,7 +1,7 @@
 // The job's OIDC token, through the Actions toolkit (`core.getIDToken` masks it before returning).
 // Apart from oidc.ts so the post step, which needs a fresh token but verifies none, does not bundle jose.
 import * as core from '@actions/core'
-import { ActionError, DOCS, messageOf } from './errors.js'
+import { ActionError, DOCS, messageOf, oneLine } from './errors.js'
 import { REQUEST_TIMEOUT_MS } from './http-get.js'
 import { withRetry } from './retry.js'
 
@@ -45,9 +45,4 @@ async function withTimeout<T>(promise: Promise<T>, what: string): Promise<T> {
   } finally {
     clearTimeout(timer)
   }
-}
-
-/** An error message on one line (core's messages span several lines). */
-function oneLine(error: unknown): string {
-  return messageOf(error).replace(/\s+/g, ' ').trim()
 }

@@ -65,9 +65,14 @@ export function parseList(value: string): string[] {
     .filter(entry => entry !== '')
 }
 
+/** The action's folder in the job's temp directory (RUNNER_TEMP is per job). */
+export function jobFolder(env: NodeJS.ProcessEnv): string {
+  return path.join(env.RUNNER_TEMP || path.resolve('.'), 'jit-credentials')
+}
+
 /** The default audit log location, `${RUNNER_TEMP}/jit-credentials/audit.jsonl`. */
 export function defaultAuditLog(env: NodeJS.ProcessEnv): string {
-  return path.join(env.RUNNER_TEMP || path.resolve('.'), 'jit-credentials', 'audit.jsonl')
+  return path.join(jobFolder(env), 'audit.jsonl')
 }
 
 export function parseInputs(read: InputReader, env: NodeJS.ProcessEnv): ActionConfig {

@@ -9,7 +9,7 @@ import { buildSessionPolicy, checkSessionPolicySize } from './aws/session-policy
 import type { GitHubClaims } from './claims.js'
 import { ActionError, messageOf } from './errors.js'
 import { EXPORTED_VARIABLES, checkExportTargets, exportCredentials, maskCredentials, outputCredentials } from './export.js'
-import { type ActionConfig, InputError, defaultAuditLog, parseInputs } from './inputs.js'
+import { type ActionConfig, InputError, defaultAuditLog, jobFolder, parseInputs } from './inputs.js'
 import { fetchIssuerKeys, requestIdToken, verifyIdToken } from './oidc.js'
 import { evaluatePolicy } from './policy.js'
 import { generateSessionName, reserveSessionName } from './session-name.js'
@@ -109,7 +109,7 @@ export async function runMain(env: NodeJS.ProcessEnv = process.env): Promise<voi
       return
     }
 
-    reserveSessionName(sessionName, path.join(path.dirname(defaultAuditLog(env)), 'session-names'))
+    reserveSessionName(sessionName, path.join(jobFolder(env), 'session-names'))
 
     stage = 'sts'
     const { assumeRoleWithWebIdentity } = await (stsModule as Promise<typeof import('./aws/sts.js')>)
@@ -142,7 +142,6 @@ export async function runMain(env: NodeJS.ProcessEnv = process.env): Promise<voi
     saveState(state)
     audit.record('issue', {
       ...state.issued,
-      role_arn: config.roleArn,
       session_policy_sha256: sessionPolicy.sha256,
       full_access: sessionPolicy.fullAccess
     })

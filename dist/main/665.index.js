@@ -9,6 +9,7 @@ __webpack_require__.r(__webpack_exports__);
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
 /* harmony export */   STS_REQUEST_TIMEOUT_MS: () => (/* binding */ STS_REQUEST_TIMEOUT_MS),
 /* harmony export */   assumeRoleWithWebIdentity: () => (/* binding */ assumeRoleWithWebIdentity),
+/* harmony export */   awsErrorCode: () => (/* binding */ awsErrorCode),
 /* harmony export */   explainStsError: () => (/* binding */ explainStsError),
 /* harmony export */   isRetryableAwsError: () => (/* binding */ isRetryableAwsError)
 /* harmony export */ });
@@ -69,7 +70,7 @@ async function assumeRoleWithWebIdentity(request) {
         })), {
             maxAttempts: request.maxAttempts,
             isRetryable: isRetryableAwsError,
-            onRetry: (error, attempt, delay) => request.onRetry?.(`STS call failed (attempt ${attempt}, ${errorCode(error)}); retrying in ${delay} ms`)
+            onRetry: (error, attempt, delay) => request.onRetry?.(`STS call failed (attempt ${attempt}, ${awsErrorCode(error)}); retrying in ${delay} ms`)
         });
         return toIssuedCredentials(response, request.roleArn);
     }
@@ -103,7 +104,8 @@ function toIssuedCredentials(response, roleArn) {
         accountId
     };
 }
-function errorCode(error) {
+/** The error code AWS sent (`InvalidIdentityToken`), not the SDK's class name (`…Exception`). */
+function awsErrorCode(error) {
     const e = (error ?? {});
     // The SDK reports an unparseable answer as a plain Error; name it so it can be explained.
     if ((0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .messageOf */ .bD)(error).includes('XML parse error'))
@@ -112,8 +114,8 @@ function errorCode(error) {
 }
 /** What AWS said, and what the user should check to fix it. */
 function explainStsError(error, request) {
-    const code = errorCode(error);
-    const said = `STS ${code}: ${(0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .messageOf */ .bD)(error).replace(/\s+/g, ' ').trim()}`;
+    const code = awsErrorCode(error);
+    const said = `STS ${code}: ${(0,_errors_js__WEBPACK_IMPORTED_MODULE_0__/* .oneLine */ .TN)(error)}`;
     const account = request.roleArn.split(':')[4];
     switch (code) {
         case 'AccessDenied':

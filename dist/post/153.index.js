@@ -80,7 +80,7 @@ async function assumeRoleWithWebIdentity(request) {
         })), {
             maxAttempts: request.maxAttempts,
             isRetryable: isRetryableAwsError,
-            onRetry: (error, attempt, delay) => request.onRetry?.(`STS call failed (attempt ${attempt}, ${errorCode(error)}); retrying in ${delay} ms`)
+            onRetry: (error, attempt, delay) => request.onRetry?.(`STS call failed (attempt ${attempt}, ${awsErrorCode(error)}); retrying in ${delay} ms`)
         });
         return toIssuedCredentials(response, request.roleArn);
     }
@@ -114,7 +114,8 @@ function toIssuedCredentials(response, roleArn) {
         accountId
     };
 }
-function errorCode(error) {
+/** The error code AWS sent (`InvalidIdentityToken`), not the SDK's class name (`…Exception`). */
+function awsErrorCode(error) {
     const e = (error ?? {});
     // The SDK reports an unparseable answer as a plain Error; name it so it can be explained.
     if ((0,errors/* messageOf */.bD)(error).includes('XML parse error'))
@@ -123,8 +124,8 @@ function errorCode(error) {
 }
 /** What AWS said, and what the user should check to fix it. */
 function explainStsError(error, request) {
-    const code = errorCode(error);
-    const said = `STS ${code}: ${(0,errors/* messageOf */.bD)(error).replace(/\s+/g, ' ').trim()}`;
+    const code = awsErrorCode(error);
+    const said = `STS ${code}: ${(0,errors/* oneLine */.TN)(error)}`;
     const account = request.roleArn.split(':')[4];
     switch (code) {
         case 'AccessDenied':
@@ -210,7 +211,7 @@ async function denySession(request) {
     const call = (what, operation) => (0,retry/* withRetry */.bD)(operation, {
         maxAttempts: request.maxAttempts,
         isRetryable: isRetryableAwsError,
-        onRetry: (error, attempt, delay) => request.log(`IAM ${what} failed (attempt ${attempt}, ${(0,errors/* messageOf */.bD)(error)}); retrying in ${delay} ms`),
+        onRetry: (error, attempt, delay) => request.log(`IAM ${what} failed (attempt ${attempt}, ${(0,errors/* oneLine */.TN)(error)}); retrying in ${delay} ms`),
         ...(request.sleep ? { sleep: request.sleep } : {})
     }).catch((error) => {
         throw error instanceof RevocationError ? error : new RevocationError(explainIamError(what, error, request), { cause: error });
@@ -269,7 +270,7 @@ async function writeRevocation(client, call, request, now, firstListing) {
     let concurrent = [];
     for (let round = 1; round <= MAX_WRITE_ROUNDS; round++) {
         const before = round === 1 ? await firstListing : await listVersions(client, call, policyArn);
-        const edit = edited(await readVersion(defaultOf(before)), revoked, concurrent, now());
+        const edit = (0,revocation/* addRevocation */.WK)(await readVersion(defaultOf(before)), revoked, now(), concurrent);
         if (!edit.changed && (0,revocation/* listsSession */.Uq)(edit.document, userId)) {
             return { version: defaultOf(before), revokedAt: now() };
         }
@@ -303,28 +304,15 @@ async function writeRevocation(client, call, request, now, firstListing) {
     }
     throw new RevocationError(`${policyArn} kept changing under concurrent writers; gave up after ${MAX_WRITE_ROUNDS} rounds`);
 }
-/** The default version with the session added and every session the concurrent versions listed. */
-function edited(base, revoked, concurrent, now) {
-    let edit = (0,revocation/* addRevocation */.WK)(base, revoked, now);
-    for (const other of concurrent) {
-        const merged = (0,revocation/* mergeRevocations */.aO)(edit.document, other, now);
-        edit = { ...merged, changed: edit.changed || merged.changed, pruned: [...edit.pruned, ...merged.pruned] };
-    }
-    return edit;
-}
 function explainIamError(what, error, request) {
-    const e = (error ?? {});
-    const code = e.Code ?? e.name ?? 'error';
-    const said = `IAM ${what} ${code}: ${(0,errors/* messageOf */.bD)(error).replace(/\s+/g, ' ').trim()}`;
+    const code = awsErrorCode(error);
+    const said = `IAM ${what} ${code}: ${(0,errors/* oneLine */.TN)(error)}`;
     switch (code) {
         case 'AccessDenied':
-        case 'AccessDeniedException':
             return `${said}. The revocation role ${request.revocationRoleArn} needs iam:GetRole on role-to-assume and iam:GetPolicy, GetPolicyVersion, ListPolicyVersions, CreatePolicyVersion and DeletePolicyVersion on ${request.policyArn}. See ${errors/* DOCS */.iT}revocation`;
         case 'NoSuchEntity':
-        case 'NoSuchEntityException':
             return `${said}. Check revocation-policy-arn and role-to-assume.`;
         case 'LimitExceeded':
-        case 'LimitExceededException':
             return `${said}. The revocation list is full or has too many versions; shorten role-duration-seconds so entries expire sooner.`;
         default:
             return isRetryableAwsError(error) ? `${said}. IAM did not answer successfully within retry-max-attempts.` : said;

@@ -104,11 +104,11 @@ async function requestIdToken(audience, maxAttempts) {
         return await (0,retry/* withRetry */.bD)(() => withTimeout(core/* getIDToken */.V9(audience), 'the OIDC token request'), {
             maxAttempts,
             isRetryable: isRetryableTokenError,
-            onRetry: (error, attempt, delay) => core/* info */.pq(`OIDC token request failed (attempt ${attempt}): ${oneLine(error)}; retrying in ${delay} ms`)
+            onRetry: (error, attempt, delay) => core/* info */.pq(`OIDC token request failed (attempt ${attempt}): ${(0,errors/* oneLine */.TN)(error)}; retrying in ${delay} ms`)
         });
     }
     catch (error) {
-        throw new errors/* ActionError */.lZ('oidc', `Could not get the job's OIDC token: ${oneLine(error)}`, { cause: error });
+        throw new errors/* ActionError */.lZ('oidc', `Could not get the job's OIDC token: ${(0,errors/* oneLine */.TN)(error)}`, { cause: error });
     }
 }
 /** `core.getIDToken` reports the HTTP status only inside its message; 4xx other than 429 will not heal. */
@@ -129,10 +129,6 @@ async function withTimeout(promise, what) {
     finally {
         clearTimeout(timer);
     }
-}
-/** An error message on one line (core's messages span several lines). */
-function oneLine(error) {
-    return (0,errors/* messageOf */.bD)(error).replace(/\s+/g, ' ').trim();
 }
 
 

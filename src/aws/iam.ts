@@ -12,18 +12,11 @@ import {
   type PolicyVersion
 } from '@aws-sdk/client-iam'
 import { randomBytes } from 'node:crypto'
-import { DOCS, messageOf } from '../errors.js'
+import { DOCS, oneLine } from '../errors.js'
 import { sleep as realSleep, withRetry } from '../retry.js'
 import type { IssuedSession } from '../state.js'
-import {
-  type PolicyDocument,
-  type RevocationEdit,
-  addRevocation,
-  listsSession,
-  mergeRevocations,
-  parsePolicyDocument
-} from './revocation.js'
-import { type IssuedCredentials, STS_REQUEST_TIMEOUT_MS, assumeRoleWithWebIdentity, isRetryableAwsError } from './sts.js'
+import { type PolicyDocument, addRevocation, listsSession, parsePolicyDocument } from './revocation.js'
+import { type IssuedCredentials, STS_REQUEST_TIMEOUT_MS, assumeRoleWithWebIdentity, awsErrorCode, isRetryableAwsError } from './sts.js'
 
 /** IAM keeps at most this many versions of a managed policy. */
 const MAX_POLICY_VERSIONS = 5
@@ -99,7 +92,7 @@ export async function denySession(request: DenySessionRequest): Promise<DenySess
     withRetry(operation, {
       maxAttempts: request.maxAttempts,
       isRetryable: isRetryableAwsError,
-      onRetry: (error, attempt, delay) => request.log(`IAM ${what} failed (attempt ${attempt}, ${messageOf(error)}); retrying in ${delay} ms`),
+      onRetry: (error, attempt, delay) => request.log(`IAM ${what} failed (attempt ${attempt}, ${oneLine(error)}); retrying in ${delay} ms`),
       ...(request.sleep ? { sleep: request.sleep } : {})
     }).catch((error: unknown) => {
       throw error instanceof RevocationError ? error : new RevocationError(explainIamError(what, error, request), { cause: error })
@@ -173,7 +166,7 @@ async function writeRevocation(
   let concurrent: PolicyDocument[] = []
   for (let round = 1; round <= MAX_WRITE_ROUNDS; round++) {
     const before = round === 1 ? await firstListing : await listVersions(client, call, policyArn)
-    const edit = edited(await readVersion(defaultOf(before)), revoked, concurrent, now())
+    const edit = addRevocation(await readVersion(defaultOf(before)), revoked, now(), concurrent)
     if (!edit.changed && listsSession(edit.document, userId)) {
       return { version: defaultOf(before), revokedAt: now() }
     }
@@ -209,29 +202,15 @@ async function writeRevocation(
   throw new RevocationError(`${policyArn} kept changing under concurrent writers; gave up after ${MAX_WRITE_ROUNDS} rounds`)
 }
 
-/** The default version with the session added and every session the concurrent versions listed. */
-function edited(base: PolicyDocument, revoked: { userId: string, expiresAt: Date }, concurrent: PolicyDocument[], now: Date): RevocationEdit {
-  let edit = addRevocation(base, revoked, now)
-  for (const other of concurrent) {
-    const merged = mergeRevocations(edit.document, other, now)
-    edit = { ...merged, changed: edit.changed || merged.changed, pruned: [...edit.pruned, ...merged.pruned] }
-  }
-  return edit
-}
-
 function explainIamError(what: string, error: unknown, request: DenySessionRequest): string {
-  const e = (error ?? {}) as { Code?: string, name?: string }
-  const code = e.Code ?? e.name ?? 'error'
-  const said = `IAM ${what} ${code}: ${messageOf(error).replace(/\s+/g, ' ').trim()}`
+  const code = awsErrorCode(error)
+  const said = `IAM ${what} ${code}: ${oneLine(error)}`
   switch (code) {
     case 'AccessDenied':
-    case 'AccessDeniedException':
       return `${said}. The revocation role ${request.revocationRoleArn} needs iam:GetRole on role-to-assume and iam:GetPolicy, GetPolicyVersion, ListPolicyVersions, CreatePolicyVersion and DeletePolicyVersion on ${request.policyArn}. See ${DOCS}revocation`
     case 'NoSuchEntity':
-    case 'NoSuchEntityException':
       return `${said}. Check revocation-policy-arn and role-to-assume.`
     case 'LimitExceeded':
-    case 'LimitExceededException':
       return `${said}. The revocation list is full or has too many versions; shorten role-duration-seconds so entries expire sooner.`
     default:
       return isRetryableAwsError(error) ? `${said}. IAM did not answer successfully within retry-max-attempts.` : said

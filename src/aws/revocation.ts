@@ -245,18 +245,14 @@ function applyEntries(current: PolicyDocument, entries: Entry[], now: Date): Rev
   return { document, json, changed: changed || pruned.length > 0, pruned, size }
 }
 
-/** The document with `session` denied: what the post step writes as the new default version. */
-export function addRevocation(current: PolicyDocument, session: RevokedSession, now: Date): RevocationEdit {
-  return applyEntries(current, [{ sid: revocationSid(session.expiresAt), userId: session.userId, before: tokenIssueLimit(now) }], now)
-}
-
 /**
- * The document with every session another version lists added: a writer that raced with ours may
- * have based its version on one without our entry, or we on one without theirs.
+ * The document with `session` denied: what the post step writes as the new default version. Sessions
+ * listed by `concurrent` versions are added too: a writer that raced with ours may have based its
+ * version on one without our entry, or we on one without theirs.
  */
-export function mergeRevocations(current: PolicyDocument, other: PolicyDocument, now: Date): RevocationEdit {
-  const entries: Entry[] = []
-  for (const statement of other.Statement) {
+export function addRevocation(current: PolicyDocument, session: RevokedSession, now: Date, concurrent: PolicyDocument[] = []): RevocationEdit {
+  const entries: Entry[] = [{ sid: revocationSid(session.expiresAt), userId: session.userId, before: tokenIssueLimit(now) }]
+  for (const statement of concurrent.flatMap(other => other.Statement)) {
     const sid = sidOf(statement)
     const before = revokedBefore(statement)
     if (untilTime(sid) === undefined || before === undefined) continue

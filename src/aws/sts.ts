@@ -1,7 +1,7 @@
 // Exchanges the verified OIDC token for a per-job credential with STS AssumeRoleWithWebIdentity.
 // Retries only what can heal (throttling, 5xx, network, timeout) and turns AWS errors into fixes.
 import { AssumeRoleWithWebIdentityCommand, type AssumeRoleWithWebIdentityCommandOutput, STSClient } from '@aws-sdk/client-sts'
-import { ActionError, DOCS, messageOf } from '../errors.js'
+import { ActionError, DOCS, messageOf, oneLine } from '../errors.js'
 import { withRetry } from '../retry.js'
 
 export const STS_REQUEST_TIMEOUT_MS = 10_000
@@ -90,7 +90,7 @@ export async function assumeRoleWithWebIdentity(request: AssumeRoleRequest): Pro
       {
         maxAttempts: request.maxAttempts,
         isRetryable: isRetryableAwsError,
-        onRetry: (error, attempt, delay) => request.onRetry?.(`STS call failed (attempt ${attempt}, ${errorCode(error)}); retrying in ${delay} ms`)
+        onRetry: (error, attempt, delay) => request.onRetry?.(`STS call failed (attempt ${attempt}, ${awsErrorCode(error)}); retrying in ${delay} ms`)
       }
     )
     return toIssuedCredentials(response, request.roleArn)
@@ -124,7 +124,8 @@ function toIssuedCredentials(response: AssumeRoleWithWebIdentityCommandOutput, r
   }
 }
 
-function errorCode(error: unknown): string {
+/** The error code AWS sent (`InvalidIdentityToken`), not the SDK's class name (`…Exception`). */
+export function awsErrorCode(error: unknown): string {
   const e = (error ?? {}) as AwsErrorShape
   // The SDK reports an unparseable answer as a plain Error; name it so it can be explained.
   if (messageOf(error).includes('XML parse error')) return 'XmlParseError'
@@ -133,8 +134,8 @@ function errorCode(error: unknown): string {
 
 /** What AWS said, and what the user should check to fix it. */
 export function explainStsError(error: unknown, request: Pick<AssumeRoleRequest, 'roleArn' | 'durationSeconds'>): string {
-  const code = errorCode(error)
-  const said = `STS ${code}: ${messageOf(error).replace(/\s+/g, ' ').trim()}`
+  const code = awsErrorCode(error)
+  const said = `STS ${code}: ${oneLine(error)}`
   const account = request.roleArn.split(':')[4]
   switch (code) {
     case 'AccessDenied':
