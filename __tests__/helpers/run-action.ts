@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { parseFileCommands, parseRunnerCommands, type Annotation } from './runner-protocol.js'
+import { parseFileCommands, parseRunnerCommands, type RunnerCommands } from './runner-protocol.js'
 import type { GitHubClaims } from '../fixtures/oidc-issuer.js'
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
@@ -64,7 +64,8 @@ export interface StepFiles {
   audit: string
 }
 
-export interface StepResult {
+// What the runner makes of stdout (masks, annotations, debug lines, the rendered log), plus the rest.
+export interface StepResult extends Omit<RunnerCommands, 'commands'> {
   step: Step
   code: number | null
   signal: NodeJS.Signals | null
@@ -77,13 +78,6 @@ export interface StepResult {
   outputs: Record<string, string>
   state: Record<string, string>
   summary: string
-  masks: string[]
-  errors: Annotation[]
-  warnings: Annotation[]
-  notices: Annotation[]
-  debug: string[]
-  // the log as the runner would render it (commands handled, masks applied)
-  log: string
   // raw texts; audit is the audit log after this step ('' if absent)
   files: StepFiles
   paths: Record<keyof StepFiles, string>
