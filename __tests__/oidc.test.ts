@@ -6,7 +6,8 @@ import type { AddressInfo } from 'node:net'
 import { decodeJwt, generateKeyPair, generateSecret, type JWTVerifyGetKey } from 'jose'
 import { startOidcIssuer, type ClaimOverrides, type MintOptions, type OidcIssuer } from './fixtures/oidc-issuer.js'
 import { ActionError } from '../src/errors.js'
-import { MAX_DOCUMENT_BYTES, fetchIssuerKeys, requestIdToken, verifyIdToken } from '../src/oidc.js'
+import { requestIdToken } from '../src/id-token.js'
+import { MAX_DOCUMENT_BYTES, fetchIssuerKeys, verifyIdToken } from '../src/oidc.js'
 
 const AUDIENCE = 'sts.amazonaws.com'
 

@@ -1,14 +1,12 @@
-// The job's identity: request its GitHub OIDC token, discover the issuer's signing keys, and verify the
-// token ourselves (signature, issuer, audience, times, required claims) before anything trusts it.
+// The job's identity: discover the issuer's signing keys and verify the job's OIDC token ourselves
+// (signature, issuer, audience, times, required claims) before anything trusts it. The token request
+// itself is in id-token.ts.
 import { createLocalJWKSet, errors as joseErrors, jwtVerify, type JSONWebKeySet, type JWTVerifyGetKey } from 'jose'
 import type { GitHubClaims } from './claims.js'
 import { ActionError, messageOf } from './errors.js'
 import { HttpGetError, REQUEST_TIMEOUT_MS, httpGet } from './http-get.js'
 import { withRetry } from './retry.js'
 
-export { REQUEST_TIMEOUT_MS }
-// The token request lives in id-token.ts (the post step needs it without jose).
-export { requestIdToken } from './id-token.js'
 /** Discovery and JWKS documents larger than this are refused: they are small, and we fetch before trusting. */
 export const MAX_DOCUMENT_BYTES = 100 * 1024
 const CLOCK_TOLERANCE_S = 60
