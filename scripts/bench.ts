@@ -229,12 +229,7 @@ async function main(): Promise<void> {
       scrub: { ...base, revoke: 'scrub' },
       'deny-session': { ...base, 'revocation-role-to-assume': revoker, 'revocation-policy-arn': revocationList }
     }
-    // As docs/iam-setup.md sets the account up (and scripts/demo.ts does).
-    sts.iam.addRole(role, { permissionsBoundaryArn: revocationList })
-    sts.iam.addRole(revoker)
-    const resetList = (): void => {
-      sts.iam.addPolicy(revocationList, { Version: '2012-10-17', Statement: [{ Sid: 'AllowAll', Effect: 'Allow', Action: '*', Resource: '*' }] })
-    }
+    const resetList = (): void => sts.iam.setUpRevocation({ roleArn: role, revokerArn: revoker, policyArn: revocationList })
 
     const series: Record<string, Series> = {
       'main (scrub)': { name: 'main, revoke: scrub', floorTrips: 3, samples: [] },

@@ -8,13 +8,12 @@ import { fileURLToPath } from 'node:url'
 import { startOidcIssuer } from '../__tests__/fixtures/oidc-issuer.js'
 import { startStsServer } from '../__tests__/fixtures/aws-sts.js'
 import { createJob, readActionDefaults, type InputValues, type StepResult } from '../__tests__/helpers/run-action.js'
+import { readable } from '../__tests__/helpers/runner-protocol.js'
 
 // Compiled to build/demo/scripts/demo.js; the project root is three levels up.
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..')
 const bold = (text: string): string => (process.stdout.isTTY ? `\x1b[1m${text}\x1b[0m` : text)
 const indent = (text: string): string => text.trimEnd().split('\n').map(line => `    ${line}`).join('\n')
-// The summary escapes every claim value as a numeric entity; decode for the terminal.
-const readable = (summary: string): string => summary.replace(/&#(\d+);/g, (_m, code: string) => String.fromCodePoint(Number(code)))
 
 function printStep(result: StepResult): void {
   console.log(bold(`  ${result.step} step: exit code ${result.code}`))
@@ -42,10 +41,7 @@ async function main(): Promise<void> {
     'revocation-policy-arn': revocationList,
     'token-issuer': issuer.issuer
   }
-  // The account as docs/iam-setup.md sets it up: the job role's permissions boundary is the revocation list.
-  sts.iam.addRole(role, { permissionsBoundaryArn: revocationList })
-  sts.iam.addRole(String(inputs['revocation-role-to-assume']))
-  sts.iam.addPolicy(revocationList, { Version: '2012-10-17', Statement: [{ Sid: 'AllowAll', Effect: 'Allow', Action: '*', Resource: '*' }] })
+  sts.iam.setUpRevocation({ roleArn: role, revokerArn: String(inputs['revocation-role-to-assume']), policyArn: revocationList })
 
   console.log(bold('The workflow step (token-issuer points at the local issuer for this demo):'))
   console.log('    - uses: jit-credentials/jit-credentials@v0')

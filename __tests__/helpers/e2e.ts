@@ -82,6 +82,4 @@ export function expectJobClean(job: Job, options: ExpectNoLeaksOptions = {}): vo
   expectNoLeaks(job, job.knownSecrets(), options)
 }
 
-// The job summary as a reader sees it: the numeric entities the summary escapes values with, decoded.
-export const readable = (summary: string): string =>
-  summary.replace(/&#(\d+);/g, (_m, code: string) => String.fromCodePoint(Number(code)))
+export { readable } from './runner-protocol.js'

@@ -83,6 +83,10 @@ export interface RunnerCommands {
   log: string
 }
 
+// The job summary as a reader sees it: the numeric entities the action escapes values with, decoded.
+export const readable = (summary: string): string =>
+  summary.replace(/&#(\d+);/g, (_m, code: string) => String.fromCodePoint(Number(code)))
+
 const unescape = (value: string, property: boolean): string =>
   value.replace(property ? /%(25|0D|0A|3A|2C)/gi : /%(25|0D|0A)/gi, (_m, code: string) =>
     ({ '25': '%', '0D': '\r', '0A': '\n', '3A': ':', '2C': ',' })[code.toUpperCase()] ?? '')
