@@ -4,14 +4,14 @@ import os from 'node:os'
 import path from 'node:path'
 import { AUDIT_SCHEMA, AuditLog, type JobInfo, jobFromClaims, jobFromEnvironment, readTrace } from '../src/audit.js'
 import type { GitHubClaims } from '../src/claims.js'
-import { sampleClaims } from './helpers/samples.js'
+import { sampleClaims, sampleJob } from './helpers/samples.js'
 
 const TRACE = '00000000-0000-4000-8000-00000000aaaa'
 const OTHER_TRACE = '00000000-0000-4000-8000-00000000bbbb'
 
 const claims = (overrides: Partial<GitHubClaims> = {}): GitHubClaims => sampleClaims({ run_attempt: '2', ...overrides })
 
-const JOB: JobInfo = jobFromClaims(claims(), { GITHUB_JOB: 'deploy' })
+const JOB: JobInfo = sampleJob()
 
 describe('jobFromClaims', () => {
   it('takes identity from the verified claims and the job id from GITHUB_JOB', () => {

@@ -3,6 +3,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import os from 'node:os'
 import path from 'node:path'
 import type { IssuedCredentials } from '../src/aws/sts.js'
+import { ActionError } from '../src/errors.js'
 import { EXPORTED_VARIABLES, checkExportTargets, exportCredentials, maskCredentials, outputCredentials, scrubVariables } from '../src/export.js'
 import { parseFileCommands, parseRunnerCommands } from './helpers/runner-protocol.js'
 
@@ -182,14 +183,13 @@ describe('checkExportTargets', () => {
     mkdirSync(sub)
     process.env.GITHUB_ENV = sub
     process.env.GITHUB_OUTPUT = path.join(dir, 'missing')
-    let message = ''
-    try {
-      checkExportTargets(both)
-    } catch (error) {
-      message = (error as Error).message
-    }
-    expect(message).toContain(`GITHUB_ENV (${sub}) is not a writable file (not a regular file)`)
-    expect(message).toContain(`GITHUB_OUTPUT (${path.join(dir, 'missing')}) is not a writable file (ENOENT)`)
+    expect(() => checkExportTargets(both)).toThrow(new ActionError(
+      'export',
+      'Cannot hand the credential to the job safely, so none was requested: ' +
+        `GITHUB_ENV (${sub}) is not a writable file (not a regular file); ` +
+        `GITHUB_OUTPUT (${path.join(dir, 'missing')}) is not a writable file (ENOENT). ` +
+        'The runner sets these files for every step: do not override them in env:, or turn off the input.'
+    ))
   })
 
   it('checks only what the inputs will use', () => {
@@ -202,7 +202,7 @@ describe('checkExportTargets', () => {
 
   it('prints nothing', () => {
     delete process.env.GITHUB_ENV
-    expect(() => checkExportTargets(both)).toThrow()
+    expect(() => checkExportTargets(both)).toThrow(/GITHUB_ENV is not set/)
     expect(stdout()).toBe('')
   })
 })

@@ -3,7 +3,7 @@
 // authenticated with credentials the fixture's STS issued (through the real @aws-sdk/client-sts and
 // an OIDC token), IAM's limits and policy grammar are enforced, and faults/latency behave as documented.
 // Also the pure boundary evaluator tests use to judge what the action wrote.
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals'
+import { describe, expect, it } from '@jest/globals'
 import http from 'node:http'
 import {
   CreatePolicyVersionCommand,
@@ -17,11 +17,10 @@ import {
 import { AssumeRoleWithWebIdentityCommand, STSClient } from '@aws-sdk/client-sts'
 import { Sha256 } from '@smithy/core/checksum'
 import { SignatureV4 } from '@smithy/signature-v4'
-import { startOidcIssuer, type OidcIssuer } from './fixtures/oidc-issuer.js'
-import { startStsServer, type IssuedCredentials, type StsServer } from './fixtures/aws-sts.js'
+import type { IssuedCredentials } from './fixtures/aws-sts.js'
 import { IAM_XMLNS, policySize, rfc3986 } from './fixtures/aws-iam.js'
 import { allowsAnything, deniesSession } from './helpers/boundary.js'
-import { isolateAwsEnvironment } from './helpers/samples.js'
+import { useLocalAws } from './helpers/local-aws.js'
 
 const ACCOUNT = '111122223333'
 const REGION = 'eu-west-1'
@@ -32,58 +31,32 @@ const ALLOW_ALL = { Sid: 'AllowAll', Effect: 'Allow', Action: '*', Resource: '*'
 const BASE = { Version: '2012-10-17', Statement: [ALLOW_ALL] }
 const FIVE_VERSIONS = 'A managed policy can have up to 5 versions. Before you create a new version, you must delete an existing version.'
 
-let issuer: OidcIssuer
-let sts: StsServer
-let restoreEnvironment: () => void
-const clients: { destroy(): void }[] = []
-
-beforeAll(async () => {
-  issuer = await startOidcIssuer()
-  sts = await startStsServer({ issuerUrl: issuer.issuer })
-})
-
-afterAll(async () => {
-  await Promise.all([sts?.stop(), issuer?.stop()])
-})
-
-beforeEach(() => {
-  // The SDK reaches both services through the same variables the action's runner sets.
-  restoreEnvironment = isolateAwsEnvironment({ AWS_ENDPOINT_URL_STS: sts.url, AWS_ENDPOINT_URL_IAM: sts.url })
-  issuer.reset()
-  sts.reset()
+const aws = useLocalAws(({ sts }) => {
   sts.iam.addRole(JOB_ROLE, { permissionsBoundaryArn: POLICY })
   sts.iam.addRole(REVOKER)
   sts.iam.addPolicy(POLICY, BASE)
 })
 
-afterEach(() => {
-  for (const c of clients.splice(0)) c.destroy()
-  restoreEnvironment()
-})
-
 /** A session from the fixture's STS, through the real STS client and a fresh OIDC token. */
 async function assume(roleArn = REVOKER, sessionName = 'jit-revoke-test'): Promise<IssuedCredentials> {
-  const client = new STSClient({ region: REGION, maxAttempts: 1 })
-  clients.push(client)
+  const client = aws.track(new STSClient({ region: REGION, maxAttempts: 1 }))
   const out = await client.send(new AssumeRoleWithWebIdentityCommand({
     RoleArn: roleArn,
     RoleSessionName: sessionName,
-    WebIdentityToken: await issuer.mintToken(),
+    WebIdentityToken: await aws.issuer.mintToken(),
     DurationSeconds: 900
   }))
-  const issued = sts.issued.find(c => c.accessKeyId === out.Credentials?.AccessKeyId)
+  const issued = aws.sts.issued.find(c => c.accessKeyId === out.Credentials?.AccessKeyId)
   if (!issued) throw new Error('STS did not record the credential it returned')
   return issued
 }
 
 function iam(creds: { accessKeyId: string, secretAccessKey: string, sessionToken?: string | undefined }, maxAttempts = 1): IAMClient {
-  const client = new IAMClient({
+  return aws.track(new IAMClient({
     region: REGION,
     maxAttempts,
     credentials: { accessKeyId: creds.accessKeyId, secretAccessKey: creds.secretAccessKey, ...(creds.sessionToken === undefined ? {} : { sessionToken: creds.sessionToken }) }
-  })
-  clients.push(client)
-  return client
+  }))
 }
 
 async function revokerClient(): Promise<{ creds: IssuedCredentials, client: IAMClient }> {
@@ -103,11 +76,12 @@ async function failure(promise: Promise<unknown>): Promise<SdkError> {
   return error as SdkError
 }
 
-async function expectIamError(promise: Promise<unknown>, name: string, status: number, message?: string | RegExp): Promise<SdkError> {
+/** The call fails with this error name, HTTP status and message (a string is matched exactly). */
+async function expectIamError(promise: Promise<unknown>, name: string, status: number, message: string | RegExp): Promise<SdkError> {
   const error = await failure(promise)
   expect({ name: error.name, status: error.$metadata?.httpStatusCode }).toEqual({ name, status })
   if (typeof message === 'string') expect(error.message).toBe(message)
-  else if (message) expect(error.message).toMatch(message)
+  else expect(error.message).toMatch(message)
   return error
 }
 
@@ -118,7 +92,7 @@ async function rawPost(
   params: Record<string, string>,
   sign?: { creds: { accessKeyId: string, secretAccessKey: string, sessionToken?: string }, service?: string, signingDate?: Date }
 ): Promise<{ status: number, body: string }> {
-  const url = new URL(sts.url)
+  const url = new URL(aws.sts.url)
   const body = new URLSearchParams({ Version: '2010-05-08', ...params }).toString()
   let headers: Record<string, string> = { host: url.host, 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' }
   if (sign) {
@@ -159,8 +133,8 @@ describe('the IAM endpoint shares the STS server', () => {
     const role = await client.send(new GetRoleCommand({ RoleName: 'deploy' }))
     expect(role.Role?.Arn).toBe(JOB_ROLE)
 
-    expect(sts.requests.map(r => r.action)).toEqual(['AssumeRoleWithWebIdentity'])
-    expect(sts.iam.requests).toEqual([{
+    expect(aws.sts.requests.map(r => r.action)).toEqual(['AssumeRoleWithWebIdentity'])
+    expect(aws.sts.iam.requests).toEqual([{
       action: 'GetRole',
       version: '2010-05-08',
       accessKeyId: creds.accessKeyId,
@@ -175,7 +149,7 @@ describe('the IAM endpoint shares the STS server', () => {
       answeredAt: expect.any(Number)
     }])
     // the log names the key, never the secret or the session token
-    const logged = JSON.stringify(sts.iam.requests)
+    const logged = JSON.stringify(aws.sts.iam.requests)
     expect(logged).not.toContain(creds.secretAccessKey)
     expect(logged).not.toContain(creds.sessionToken)
   })
@@ -185,7 +159,7 @@ describe('the IAM endpoint shares the STS server', () => {
     const document = withStatement(revocationStatement('JitRevokedUntil203001010000', 'AROAEXAMPLE:gh-1', '2030-01-01T00:00:00Z'))
     await client.send(new CreatePolicyVersionCommand({ PolicyArn: POLICY, PolicyDocument: document, SetAsDefault: true }))
     await client.send(new GetPolicyVersionCommand({ PolicyArn: POLICY, VersionId: 'v2' }))
-    expect(sts.iam.requests.map(({ action, policyArn, versionId, setAsDefault, policyDocument, createdVersionId }) =>
+    expect(aws.sts.iam.requests.map(({ action, policyArn, versionId, setAsDefault, policyDocument, createdVersionId }) =>
       ({ action, policyArn, versionId, setAsDefault, policyDocument, createdVersionId }))).toEqual([
       { action: 'CreatePolicyVersion', policyArn: POLICY, versionId: undefined, setAsDefault: true, policyDocument: document, createdVersionId: 'v2' },
       { action: 'GetPolicyVersion', policyArn: POLICY, versionId: 'v2', setAsDefault: undefined, policyDocument: undefined, createdVersionId: undefined }
@@ -195,16 +169,16 @@ describe('the IAM endpoint shares the STS server', () => {
   it('STS reset() forgets roles, policies, the IAM log and pending IAM faults', async () => {
     const { client } = await revokerClient()
     await client.send(new GetPolicyCommand({ PolicyArn: POLICY }))
-    sts.iam.injectFaults([{ kind: 'throttle' }])
-    sts.iam.setLatency(10_000)
-    sts.reset()
-    expect(sts.iam.requests).toEqual([])
-    expect(sts.iam.pendingFaults()).toBe(0)
-    expect(sts.iam.policy(POLICY)).toBeUndefined()
-    expect(sts.iam.role(JOB_ROLE)).toBeUndefined()
+    aws.sts.iam.injectFaults([{ kind: 'throttle' }])
+    aws.sts.iam.setLatency(10_000)
+    aws.sts.reset()
+    expect(aws.sts.iam.requests).toEqual([])
+    expect(aws.sts.iam.pendingFaults()).toBe(0)
+    expect(aws.sts.iam.policy(POLICY)).toBeUndefined()
+    expect(aws.sts.iam.role(JOB_ROLE)).toBeUndefined()
     // credentials were forgotten too, and no latency or fault is left over
-    await expectIamError(client.send(new GetPolicyCommand({ PolicyArn: POLICY })), 'InvalidClientTokenId', 403)
-    expect(sts.iam.requests.map(r => r.fault)).toEqual([undefined])
+    await expectIamError(client.send(new GetPolicyCommand({ PolicyArn: POLICY })), 'InvalidClientTokenId', 403, 'The security token included in the request is invalid.')
+    expect(aws.sts.iam.requests.map(r => r.fault)).toEqual([undefined])
   })
 
   it('an unknown Version is refused like IAM refuses it', async () => {
@@ -235,18 +209,18 @@ describe('GetRole', () => {
   it('a role without a boundary has no PermissionsBoundary; addRole replaces a role of the same name', async () => {
     const { client } = await revokerClient()
     expect((await client.send(new GetRoleCommand({ RoleName: 'jit-revoker' }))).Role?.PermissionsBoundary).toBeUndefined()
-    sts.iam.addRole(`arn:aws:iam::${ACCOUNT}:role/ci/deploy`, {})
+    aws.sts.iam.addRole(`arn:aws:iam::${ACCOUNT}:role/ci/deploy`, {})
     const { Role: role } = await client.send(new GetRoleCommand({ RoleName: 'deploy' }))
     expect(role).toMatchObject({ Arn: `arn:aws:iam::${ACCOUNT}:role/ci/deploy`, Path: '/ci/' })
     expect(role?.PermissionsBoundary).toBeUndefined()
   })
 
   it('finds roles in the caller\'s account only; unknown names are NoSuchEntity (404)', async () => {
-    sts.iam.addRole('arn:aws:iam::444455556666:role/elsewhere')
+    aws.sts.iam.addRole('arn:aws:iam::444455556666:role/elsewhere')
     const { client } = await revokerClient()
     await expectIamError(client.send(new GetRoleCommand({ RoleName: 'elsewhere' })), 'NoSuchEntityException', 404, 'The role with name elsewhere cannot be found.')
     await expectIamError(client.send(new GetRoleCommand({ RoleName: 'nope' })), 'NoSuchEntityException', 404, 'The role with name nope cannot be found.')
-    expect(sts.iam.requests.map(r => [r.roleName, r.status, r.result])).toEqual([['elsewhere', 404, 'NoSuchEntity'], ['nope', 404, 'NoSuchEntity']])
+    expect(aws.sts.iam.requests.map(r => [r.roleName, r.status, r.result])).toEqual([['elsewhere', 404, 'NoSuchEntity'], ['nope', 404, 'NoSuchEntity']])
   })
 
   it('an invalid role name is a ValidationError', async () => {
@@ -257,7 +231,7 @@ describe('GetRole', () => {
 
 describe('GetPolicy', () => {
   it('returns name, path, default version, attachment and boundary usage counts', async () => {
-    sts.iam.setAttachmentCount(POLICY, 2)
+    aws.sts.iam.setAttachmentCount(POLICY, 2)
     const { client } = await revokerClient()
     const { Policy: policy } = await client.send(new GetPolicyCommand({ PolicyArn: POLICY }))
     expect(policy).toMatchObject({
@@ -275,7 +249,7 @@ describe('GetPolicy', () => {
   })
 
   it('addPolicy sets AttachmentCount', async () => {
-    sts.iam.addPolicy(POLICY, BASE, { attachmentCount: 1 })
+    aws.sts.iam.addPolicy(POLICY, BASE, { attachmentCount: 1 })
     const { client } = await revokerClient()
     expect((await client.send(new GetPolicyCommand({ PolicyArn: POLICY }))).Policy?.AttachmentCount).toBe(1)
   })
@@ -286,7 +260,7 @@ describe('GetPolicy', () => {
     await expectIamError(client.send(new GetPolicyCommand({ PolicyArn: missing })), 'NoSuchEntityException', 404, `Policy ${missing} does not exist or is not attachable.`)
     await expectIamError(client.send(new GetPolicyCommand({ PolicyArn: 'arn:aws:s3:::not-a-policy' })), 'InvalidInputException', 400, 'ARN arn:aws:s3:::not-a-policy is not valid.')
     const foreign = 'arn:aws:iam::444455556666:policy/jit-revocations'
-    sts.iam.addPolicy(foreign, BASE)
+    aws.sts.iam.addPolicy(foreign, BASE)
     await expectIamError(client.send(new GetPolicyCommand({ PolicyArn: foreign })), 'AccessDenied', 403, /is not authorized to perform: iam:GetPolicy/)
   })
 })
@@ -303,7 +277,7 @@ describe('GetPolicyVersion', () => {
         Condition: { StringLike: { 'aws:userid': 'AROA*:a b+c/d?e=f#g' } }
       }]
     }, null, 2)
-    sts.iam.addPolicy(POLICY, document)
+    aws.sts.iam.addPolicy(POLICY, document)
     const { client } = await revokerClient()
     const { PolicyVersion: version } = await client.send(new GetPolicyVersionCommand({ PolicyArn: POLICY, VersionId: 'v1' }))
     expect(version?.Document).toBe(rfc3986(document))
@@ -320,13 +294,13 @@ describe('GetPolicyVersion', () => {
     const { client } = await revokerClient()
     await expectIamError(client.send(new GetPolicyVersionCommand({ PolicyArn: POLICY, VersionId: 'v9' })), 'NoSuchEntityException', 404, `Policy ${POLICY} version v9 does not exist or is not attachable.`)
     await expectIamError(client.send(new GetPolicyVersionCommand({ PolicyArn: POLICY, VersionId: 'V1' })), 'ValidationError', 400, /at 'versionId' failed to satisfy constraint/)
-    await expectIamError(client.send(new GetPolicyVersionCommand({ PolicyArn: `${POLICY}-gone`, VersionId: 'v1' })), 'NoSuchEntityException', 404)
+    await expectIamError(client.send(new GetPolicyVersionCommand({ PolicyArn: `${POLICY}-gone`, VersionId: 'v1' })), 'NoSuchEntityException', 404, `Policy ${POLICY}-gone does not exist or is not attachable.`)
   })
 })
 
 describe('ListPolicyVersions', () => {
   it('lists newest first with default flags and whole-second dates, and pages with MaxItems/Marker', async () => {
-    sts.iam.setPolicyVersions(POLICY, [{ document: BASE }, { document: BASE, isDefault: true }, { document: BASE }])
+    aws.sts.iam.setPolicyVersions(POLICY, [{ document: BASE }, { document: BASE, isDefault: true }, { document: BASE }])
     const { client } = await revokerClient()
     const all = await client.send(new ListPolicyVersionsCommand({ PolicyArn: POLICY }))
     expect(all.Versions?.map(v => [v.VersionId, v.IsDefaultVersion])).toEqual([['v3', false], ['v2', true], ['v1', false]])
@@ -351,12 +325,12 @@ describe('CreatePolicyVersion', () => {
     expect(created.PolicyVersion).toMatchObject({ VersionId: 'v2', IsDefaultVersion: true })
     expect(created.PolicyVersion?.Document).toBeUndefined()
     expect((await client.send(new GetPolicyCommand({ PolicyArn: POLICY }))).Policy?.DefaultVersionId).toBe('v2')
-    expect(sts.iam.defaultDocument(POLICY)).toEqual(JSON.parse(v2doc))
+    expect(aws.sts.iam.defaultDocument(POLICY)).toEqual(JSON.parse(v2doc))
 
     const v3 = await client.send(new CreatePolicyVersionCommand({ PolicyArn: POLICY, PolicyDocument: JSON.stringify(BASE) }))
     expect(v3.PolicyVersion).toMatchObject({ VersionId: 'v3', IsDefaultVersion: false })
-    expect(sts.iam.policyVersions(POLICY).map(v => [v.versionId, v.isDefault])).toEqual([['v1', false], ['v2', true], ['v3', false]])
-    expect(sts.iam.policyVersions(POLICY)[1]?.document).toBe(v2doc)
+    expect(aws.sts.iam.policyVersions(POLICY).map(v => [v.versionId, v.isDefault])).toEqual([['v1', false], ['v2', true], ['v3', false]])
+    expect(aws.sts.iam.policyVersions(POLICY)[1]?.document).toBe(v2doc)
   })
 
   it('allows at most 5 versions (LimitExceeded, 409) and never reuses a version id', async () => {
@@ -364,19 +338,19 @@ describe('CreatePolicyVersion', () => {
     const create = (setAsDefault = false) => client.send(new CreatePolicyVersionCommand({ PolicyArn: POLICY, PolicyDocument: JSON.stringify(BASE), SetAsDefault: setAsDefault }))
     for (const id of ['v2', 'v3', 'v4', 'v5']) expect((await create()).PolicyVersion?.VersionId).toBe(id)
     await expectIamError(create(true), 'LimitExceededException', 409, FIVE_VERSIONS)
-    expect(sts.iam.policyVersions(POLICY)).toHaveLength(5)
-    expect(sts.iam.requests.at(-1)).toMatchObject({ action: 'CreatePolicyVersion', status: 409, result: 'LimitExceeded' })
-    expect(sts.iam.requests.at(-1)?.createdVersionId).toBeUndefined()
+    expect(aws.sts.iam.policyVersions(POLICY)).toHaveLength(5)
+    expect(aws.sts.iam.requests.at(-1)).toMatchObject({ action: 'CreatePolicyVersion', status: 409, result: 'LimitExceeded' })
+    expect(aws.sts.iam.requests.at(-1)?.createdVersionId).toBeUndefined()
 
     await client.send(new DeletePolicyVersionCommand({ PolicyArn: POLICY, VersionId: 'v5' }))
     expect((await create(true)).PolicyVersion?.VersionId).toBe('v6')
     await client.send(new DeletePolicyVersionCommand({ PolicyArn: POLICY, VersionId: 'v2' }))
     expect((await create()).PolicyVersion?.VersionId).toBe('v7')
-    expect(sts.iam.policyVersions(POLICY).map(v => v.versionId)).toEqual(['v1', 'v3', 'v4', 'v6', 'v7'])
+    expect(aws.sts.iam.policyVersions(POLICY).map(v => v.versionId)).toEqual(['v1', 'v3', 'v4', 'v6', 'v7'])
   })
 
   it('seeded versions: new ids continue after the highest seeded id', async () => {
-    sts.iam.setPolicyVersions(POLICY, [{ document: BASE, versionId: 'v8' }, { document: BASE, versionId: 'v12', isDefault: true }])
+    aws.sts.iam.setPolicyVersions(POLICY, [{ document: BASE, versionId: 'v8' }, { document: BASE, versionId: 'v12', isDefault: true }])
     const { client } = await revokerClient()
     const created = await client.send(new CreatePolicyVersionCommand({ PolicyArn: POLICY, PolicyDocument: JSON.stringify(BASE) }))
     expect(created.PolicyVersion?.VersionId).toBe('v13')
@@ -398,7 +372,7 @@ describe('CreatePolicyVersion', () => {
       client.send(new CreatePolicyVersionCommand({ PolicyArn: POLICY, PolicyDocument: sized(6145, false) })),
       'LimitExceededException', 409, 'Cannot exceed quota for PolicySize: 6144'
     )
-    expect(sts.iam.policyVersions(POLICY)).toHaveLength(2)
+    expect(aws.sts.iam.policyVersions(POLICY)).toHaveLength(2)
   })
 
   const malformedCases: [string, string, string | RegExp][] = [
@@ -429,8 +403,8 @@ describe('CreatePolicyVersion', () => {
       client.send(new CreatePolicyVersionCommand({ PolicyArn: POLICY, PolicyDocument: document, SetAsDefault: true })),
       'MalformedPolicyDocumentException', 400, message
     )
-    expect(sts.iam.policyVersions(POLICY).map(v => v.versionId)).toEqual(['v1'])
-    expect(sts.iam.requests.at(-1)).toMatchObject({ result: 'MalformedPolicyDocument', status: 400, policyDocument: document })
+    expect(aws.sts.iam.policyVersions(POLICY).map(v => v.versionId)).toEqual(['v1'])
+    expect(aws.sts.iam.requests.at(-1)).toMatchObject({ result: 'MalformedPolicyDocument', status: 400, policyDocument: document })
   })
 
   it.each<[string, Record<string, unknown>]>([
@@ -469,9 +443,9 @@ describe('DeletePolicyVersion', () => {
     await expectIamError(client.send(new DeletePolicyVersionCommand({ PolicyArn: POLICY, VersionId: 'v2' })), 'DeleteConflictException', 409, 'Cannot delete the default version of a policy.')
     const deleted = await client.send(new DeletePolicyVersionCommand({ PolicyArn: POLICY, VersionId: 'v1' }))
     expect(deleted.$metadata.httpStatusCode).toBe(200)
-    expect(sts.iam.policyVersions(POLICY).map(v => [v.versionId, v.isDefault])).toEqual([['v2', true]])
-    await expectIamError(client.send(new DeletePolicyVersionCommand({ PolicyArn: POLICY, VersionId: 'v1' })), 'NoSuchEntityException', 404)
-    expect(sts.iam.requests.map(r => r.result)).toEqual(['ok', 'DeleteConflict', 'ok', 'NoSuchEntity'])
+    expect(aws.sts.iam.policyVersions(POLICY).map(v => [v.versionId, v.isDefault])).toEqual([['v2', true]])
+    await expectIamError(client.send(new DeletePolicyVersionCommand({ PolicyArn: POLICY, VersionId: 'v1' })), 'NoSuchEntityException', 404, `Policy ${POLICY} version v1 does not exist or is not attachable.`)
+    expect(aws.sts.iam.requests.map(r => r.result)).toEqual(['ok', 'DeleteConflict', 'ok', 'NoSuchEntity'])
   })
 })
 
@@ -481,7 +455,7 @@ describe('authentication', () => {
     const job = await assume(JOB_ROLE, 'gh-1-1-abcdef')
     await iam(revoker).send(new GetPolicyCommand({ PolicyArn: POLICY }))
     await iam(job).send(new GetPolicyCommand({ PolicyArn: POLICY }))
-    expect(sts.iam.requests.map(r => [r.accessKeyId, r.assumedRoleId, r.roleArn, r.signatureValid, r.result])).toEqual([
+    expect(aws.sts.iam.requests.map(r => [r.accessKeyId, r.assumedRoleId, r.roleArn, r.signatureValid, r.result])).toEqual([
       [revoker.accessKeyId, revoker.assumedRoleId, REVOKER, true, 'ok'],
       [job.accessKeyId, job.assumedRoleId, JOB_ROLE, true, 'ok']
     ])
@@ -491,7 +465,7 @@ describe('authentication', () => {
     const creds = await assume()
     const client = iam({ ...creds, secretAccessKey: `${creds.secretAccessKey.slice(0, -1)}${creds.secretAccessKey.endsWith('A') ? 'B' : 'A'}` })
     await expectIamError(client.send(new GetPolicyCommand({ PolicyArn: POLICY })), 'SignatureDoesNotMatch', 403, /^The request signature we calculated does not match/)
-    expect(sts.iam.requests).toEqual([expect.objectContaining({ accessKeyId: creds.accessKeyId, assumedRoleId: creds.assumedRoleId, signatureValid: false, status: 403, result: 'SignatureDoesNotMatch' })])
+    expect(aws.sts.iam.requests).toEqual([expect.objectContaining({ accessKeyId: creds.accessKeyId, assumedRoleId: creds.assumedRoleId, signatureValid: false, status: 403, result: 'SignatureDoesNotMatch' })])
   })
 
   it('a body changed after signing is SignatureDoesNotMatch and nothing is written', async () => {
@@ -507,25 +481,25 @@ describe('authentication', () => {
     )
     await expectIamError(
       client.send(new CreatePolicyVersionCommand({ PolicyArn: POLICY, PolicyDocument: JSON.stringify(BASE), SetAsDefault: true })),
-      'SignatureDoesNotMatch', 403
+      'SignatureDoesNotMatch', 403, /^The request signature we calculated does not match the signature you provided\./
     )
-    expect(sts.iam.requests.map(r => [r.policyDocument, r.signatureValid])).toEqual([[JSON.stringify(BASE).replace('AllowAll', 'AllowAny'), false]])
-    expect(sts.iam.policyVersions(POLICY)).toHaveLength(1)
+    expect(aws.sts.iam.requests.map(r => [r.policyDocument, r.signatureValid])).toEqual([[JSON.stringify(BASE).replace('AllowAll', 'AllowAny'), false]])
+    expect(aws.sts.iam.policyVersions(POLICY)).toHaveLength(1)
   })
 
   it('an access key this STS never issued is InvalidClientTokenId (403), with no session in the log', async () => {
     const client = iam({ accessKeyId: 'ASIAUNKNOWNUNKNOWN12', secretAccessKey: 'x'.repeat(40), sessionToken: 'token' })
     await expectIamError(client.send(new GetRoleCommand({ RoleName: 'deploy' })), 'InvalidClientTokenId', 403, 'The security token included in the request is invalid.')
-    expect(sts.iam.requests).toEqual([expect.objectContaining({ accessKeyId: 'ASIAUNKNOWNUNKNOWN12', signatureValid: false, status: 403, result: 'InvalidClientTokenId' })])
-    expect(sts.iam.requests[0]?.assumedRoleId).toBeUndefined()
+    expect(aws.sts.iam.requests).toEqual([expect.objectContaining({ accessKeyId: 'ASIAUNKNOWNUNKNOWN12', signatureValid: false, status: 403, result: 'InvalidClientTokenId' })])
+    expect(aws.sts.iam.requests[0]?.assumedRoleId).toBeUndefined()
   })
 
   it('another session\'s token, or no token, is InvalidClientTokenId', async () => {
     const creds = await assume(REVOKER, 'one')
     const other = await assume(REVOKER, 'two')
-    await expectIamError(iam({ ...creds, sessionToken: other.sessionToken }).send(new GetRoleCommand({ RoleName: 'deploy' })), 'InvalidClientTokenId', 403)
-    await expectIamError(iam({ ...creds, sessionToken: undefined }).send(new GetRoleCommand({ RoleName: 'deploy' })), 'InvalidClientTokenId', 403)
-    expect(sts.iam.requests.map(r => [r.accessKeyId, r.signatureValid, r.result])).toEqual([
+    await expectIamError(iam({ ...creds, sessionToken: other.sessionToken }).send(new GetRoleCommand({ RoleName: 'deploy' })), 'InvalidClientTokenId', 403, 'The security token included in the request is invalid.')
+    await expectIamError(iam({ ...creds, sessionToken: undefined }).send(new GetRoleCommand({ RoleName: 'deploy' })), 'InvalidClientTokenId', 403, 'The security token included in the request is invalid.')
+    expect(aws.sts.iam.requests.map(r => [r.accessKeyId, r.signatureValid, r.result])).toEqual([
       [creds.accessKeyId, false, 'InvalidClientTokenId'],
       [creds.accessKeyId, false, 'InvalidClientTokenId']
     ])
@@ -537,7 +511,7 @@ describe('authentication', () => {
     await client.send(new GetRoleCommand({ RoleName: 'deploy' }))
     creds.expiration = new Date(Date.now() - 1000).toISOString().replace(/\.\d{3}Z$/, 'Z')
     await expectIamError(client.send(new GetRoleCommand({ RoleName: 'deploy' })), 'ExpiredToken', 403, 'The security token included in the request is expired')
-    expect(sts.iam.requests.map(r => [r.signatureValid, r.result])).toEqual([[true, 'ok'], [true, 'ExpiredToken']])
+    expect(aws.sts.iam.requests.map(r => [r.signatureValid, r.result])).toEqual([[true, 'ok'], [true, 'ExpiredToken']])
   })
 
   it('unsigned requests are MissingAuthenticationToken, in IAM\'s error shape', async () => {
@@ -547,8 +521,8 @@ describe('authentication', () => {
       `^<ErrorResponse xmlns="${IAM_XMLNS.replace(/[.]/g, '\\.')}">\\s*<Error>\\s*<Type>Sender</Type>\\s*<Code>MissingAuthenticationToken</Code>\\s*` +
       '<Message>Request is missing Authentication Token</Message>\\s*</Error>\\s*<RequestId>[0-9a-f-]{36}</RequestId>\\s*</ErrorResponse>\\s*$'
     ))
-    expect(sts.iam.requests).toEqual([expect.objectContaining({ action: 'GetRole', signatureValid: false, status: 403, result: 'MissingAuthenticationToken' })])
-    expect(sts.iam.requests[0]?.accessKeyId).toBeUndefined()
+    expect(aws.sts.iam.requests).toEqual([expect.objectContaining({ action: 'GetRole', signatureValid: false, status: 403, result: 'MissingAuthenticationToken' })])
+    expect(aws.sts.iam.requests[0]?.accessKeyId).toBeUndefined()
   })
 
   it('signing checks: a correct raw signature passes; wrong service scope and a 20-minute-old signature do not', async () => {
@@ -567,73 +541,73 @@ describe('authentication', () => {
     expect(stale.status).toBe(403)
     expect(stale.body).toMatch(/<Code>SignatureDoesNotMatch<\/Code>\s*<Message>Signature expired: \d{8}T\d{6}Z is now earlier than/)
     // the signature itself was right both times: the scope and the clock are what failed
-    expect(sts.iam.requests.map(r => [r.signatureValid, r.result])).toEqual([[true, 'ok'], [true, 'SignatureDoesNotMatch'], [true, 'SignatureDoesNotMatch']])
+    expect(aws.sts.iam.requests.map(r => [r.signatureValid, r.result])).toEqual([[true, 'ok'], [true, 'SignatureDoesNotMatch'], [true, 'SignatureDoesNotMatch']])
   })
 })
 
 describe('faults and latency', () => {
   it('throttle answers Throttling (400) once per fault, then IAM answers normally; STS is unaffected', async () => {
     const { client } = await revokerClient()
-    sts.iam.injectFaults([{ kind: 'throttle' }])
+    aws.sts.iam.injectFaults([{ kind: 'throttle' }])
     await assume(JOB_ROLE, 'not-throttled')
-    expect(sts.iam.pendingFaults()).toBe(1)
+    expect(aws.sts.iam.pendingFaults()).toBe(1)
     await expectIamError(client.send(new GetPolicyCommand({ PolicyArn: POLICY })), 'Throttling', 400, 'Rate exceeded')
-    expect(sts.iam.pendingFaults()).toBe(0)
+    expect(aws.sts.iam.pendingFaults()).toBe(0)
     await client.send(new GetPolicyCommand({ PolicyArn: POLICY }))
-    expect(sts.iam.requests.map(r => [r.fault, r.status, r.result])).toEqual([['throttle', 400, 'Throttling'], [undefined, 200, 'ok']])
+    expect(aws.sts.iam.requests.map(r => [r.fault, r.status, r.result])).toEqual([['throttle', 400, 'Throttling'], [undefined, 200, 'ok']])
   })
 
   it('the SDK recognises throttling and 5xx as retryable: with retries it gets through', async () => {
     const creds = await assume()
-    sts.iam.injectFaults([{ kind: 'throttle' }, { kind: 'status', status: 503 }])
+    aws.sts.iam.injectFaults([{ kind: 'throttle' }, { kind: 'status', status: 503 }])
     const out = await iam(creds, 3).send(new GetPolicyVersionCommand({ PolicyArn: POLICY, VersionId: 'v1' }))
     expect(decodeDocument(out.PolicyVersion?.Document)).toEqual(BASE)
-    expect(sts.iam.requests.map(r => r.result)).toEqual(['Throttling', 'ServiceUnavailable', 'ok'])
+    expect(aws.sts.iam.requests.map(r => r.result)).toEqual(['Throttling', 'ServiceUnavailable', 'ok'])
   })
 
   it('status faults answer the given status and code; STS faults do not reach IAM', async () => {
     const { client } = await revokerClient()
-    sts.injectFaults([{ kind: 'throttle' }])
-    sts.iam.injectFaults([{ kind: 'status', status: 500 }, { kind: 'status', status: 409, code: 'ConcurrentModification', message: 'busy' }])
-    await expectIamError(client.send(new GetPolicyCommand({ PolicyArn: POLICY })), 'ServiceFailureException', 500)
+    aws.sts.injectFaults([{ kind: 'throttle' }])
+    aws.sts.iam.injectFaults([{ kind: 'status', status: 500 }, { kind: 'status', status: 409, code: 'ConcurrentModification', message: 'busy' }])
+    await expectIamError(client.send(new GetPolicyCommand({ PolicyArn: POLICY })), 'ServiceFailureException', 500, 'An internal error occurred. Try again.')
     await expectIamError(client.send(new GetPolicyCommand({ PolicyArn: POLICY })), 'ConcurrentModificationException', 409, 'busy')
-    expect(sts.pendingFaults()).toBe(1)
-    expect(sts.iam.requests.map(r => [r.fault, r.status, r.result])).toEqual([['status', 500, 'ServiceFailure'], ['status', 409, 'ConcurrentModification']])
+    expect(aws.sts.pendingFaults()).toBe(1)
+    expect(aws.sts.iam.requests.map(r => [r.fault, r.status, r.result])).toEqual([['status', 500, 'ServiceFailure'], ['status', 409, 'ConcurrentModification']])
   })
 
   it('delay waits, then handles the request normally', async () => {
     const { client } = await revokerClient()
-    sts.iam.injectFaults([{ kind: 'delay', ms: 50 }])
+    aws.sts.iam.injectFaults([{ kind: 'delay', ms: 50 }])
     const out = await client.send(new GetRoleCommand({ RoleName: 'deploy' }))
     expect(out.Role?.Arn).toBe(JOB_ROLE)
-    expect(sts.iam.requests).toEqual([expect.objectContaining({ fault: 'delay', status: 200, result: 'ok', signatureValid: true })])
+    expect(aws.sts.iam.requests).toEqual([expect.objectContaining({ fault: 'delay', status: 200, result: 'ok', signatureValid: true })])
   })
 
   it('malformed answers truncated XML the SDK cannot parse; reset drops the connection', async () => {
     const creds = await assume()
-    sts.iam.injectFaults([{ kind: 'malformed' }, { kind: 'reset' }])
-    await failure(iam(creds).send(new GetRoleCommand({ RoleName: 'deploy' })))
+    aws.sts.iam.injectFaults([{ kind: 'malformed' }, { kind: 'reset' }])
+    expect((await failure(iam(creds).send(new GetRoleCommand({ RoleName: 'deploy' })))).message).toMatch(/^@aws-sdk XML parse error: /)
     await expect(rawPost({ Action: 'GetRole', RoleName: 'deploy' }, { creds })).rejects.toMatchObject({ code: 'ECONNRESET' })
-    expect(sts.iam.requests.map(r => [r.fault, r.status, r.result])).toEqual([['malformed', 200, 'malformed'], ['reset', -1, 'reset']])
+    expect(aws.sts.iam.requests.map(r => [r.fault, r.status, r.result])).toEqual([['malformed', 200, 'malformed'], ['reset', -1, 'reset']])
   })
 
   it('latency holds the answer, not the handling: a read that arrived before a write still shows the old version', async () => {
     const reader = await revokerClient()
     const writer = iam(await assume(REVOKER, 'writer'))
-    sts.iam.setLatency(300, ['GetPolicyVersion'])
+    aws.sts.iam.setLatency(300, ['GetPolicyVersion'])
     const read = reader.client.send(new GetPolicyVersionCommand({ PolicyArn: POLICY, VersionId: 'v1' }))
     // wait until the read has been handled (its answer is now held back)
-    for (let i = 0; i < 500 && !sts.iam.requests.some(r => r.action === 'GetPolicyVersion' && r.status === 200); i++) {
+    for (let i = 0; i < 500 && !aws.sts.iam.requests.some(r => r.action === 'GetPolicyVersion' && r.status === 200); i++) {
       await new Promise(resolve => setTimeout(resolve, 5))
     }
     await writer.send(new CreatePolicyVersionCommand({ PolicyArn: POLICY, PolicyDocument: withStatement(revocationStatement('JitRevokedUntil203001010000', 'AROAX:w', '2030-01-01T00:00:00Z')), SetAsDefault: true }))
     await writer.send(new DeletePolicyVersionCommand({ PolicyArn: POLICY, VersionId: 'v1' }))
     // v1 is gone by now, yet the held answer is what the reader was going to see when it arrived
     expect(decodeDocument((await read).PolicyVersion?.Document)).toEqual(BASE)
-    expect(sts.iam.requests.map(r => r.action)).toEqual(['GetPolicyVersion', 'CreatePolicyVersion', 'DeletePolicyVersion'])
+    expect(aws.sts.iam.requests.map(r => r.action)).toEqual(['GetPolicyVersion', 'CreatePolicyVersion', 'DeletePolicyVersion'])
 
-    sts.iam.setLatency(0)
-    await expectIamError(reader.client.send(new GetPolicyVersionCommand({ PolicyArn: POLICY, VersionId: 'v1' })), 'NoSuchEntityException', 404)
+    aws.sts.iam.setLatency(0)
+    await expectIamError(reader.client.send(new GetPolicyVersionCommand({ PolicyArn: POLICY, VersionId: 'v1' })), 'NoSuchEntityException', 404, `Policy ${POLICY} version v1 does not exist or is not attachable.`)
   })
 })
 
@@ -641,7 +615,7 @@ describe('concurrent writers', () => {
   it('two writers that read the same default both create a version: ids v2/v3, the later is the default, the first writer\'s entry is lost', async () => {
     const a = iam(await assume(REVOKER, 'writer-a'))
     const b = iam(await assume(REVOKER, 'writer-b'))
-    sts.iam.setLatency(200, ['GetPolicyVersion'])
+    aws.sts.iam.setLatency(200, ['GetPolicyVersion'])
     const [readA, readB] = await Promise.all([a, b].map(c => c.send(new GetPolicyVersionCommand({ PolicyArn: POLICY, VersionId: 'v1' }))))
     expect(readA?.PolicyVersion?.Document).toBe(readB?.PolicyVersion?.Document)
 
@@ -652,17 +626,17 @@ describe('concurrent writers', () => {
     }
     const created = await Promise.all([write(a, 'A'), write(b, 'B')])
     expect(created.map(c => c.PolicyVersion?.VersionId).sort()).toEqual(['v2', 'v3'])
-    const versions = sts.iam.policyVersions(POLICY)
+    const versions = aws.sts.iam.policyVersions(POLICY)
     expect(versions.map(v => [v.versionId, v.isDefault])).toEqual([['v1', false], ['v2', false], ['v3', true]])
-    const lastWriter = sts.iam.requests.filter(r => r.createdVersionId === 'v3')[0]?.sessionArn?.endsWith('writer-a') ? 'A' : 'B'
+    const lastWriter = aws.sts.iam.requests.filter(r => r.createdVersionId === 'v3')[0]?.sessionArn?.endsWith('writer-a') ? 'A' : 'B'
     const firstWriter = lastWriter === 'A' ? 'B' : 'A'
-    const current = JSON.stringify(sts.iam.defaultDocument(POLICY))
+    const current = JSON.stringify(aws.sts.iam.defaultDocument(POLICY))
     expect(current).toContain(`AROAEXAMPLE:${lastWriter}`)
     expect(current).not.toContain(`AROAEXAMPLE:${firstWriter}`)
   })
 
   it('with 4 versions, two concurrent creates: exactly one succeeds and the other is LimitExceeded', async () => {
-    sts.iam.setPolicyVersions(POLICY, [{ document: BASE }, { document: BASE }, { document: BASE }, { document: BASE, isDefault: true }])
+    aws.sts.iam.setPolicyVersions(POLICY, [{ document: BASE }, { document: BASE }, { document: BASE }, { document: BASE, isDefault: true }])
     const a = iam(await assume(REVOKER, 'writer-a'))
     const b = iam(await assume(REVOKER, 'writer-b'))
     const results = await Promise.allSettled([a, b].map(c =>
@@ -670,27 +644,27 @@ describe('concurrent writers', () => {
     expect(results.map(r => r.status).sort()).toEqual(['fulfilled', 'rejected'])
     const rejected = results.find(r => r.status === 'rejected') as PromiseRejectedResult
     expect((rejected.reason as SdkError).name).toBe('LimitExceededException')
-    expect(sts.iam.policyVersions(POLICY).map(v => v.versionId)).toEqual(['v1', 'v2', 'v3', 'v4', 'v5'])
+    expect(aws.sts.iam.policyVersions(POLICY).map(v => v.versionId)).toEqual(['v1', 'v2', 'v3', 'v4', 'v5'])
   })
 })
 
 describe('test API', () => {
   it('addPolicy refuses documents IAM would refuse, so seeds are always reachable states', () => {
-    expect(() => sts.iam.addPolicy(POLICY, '{"Version":"2012-10-17"')).toThrow(/IAM would refuse .*MalformedPolicyDocument/)
+    expect(() => aws.sts.iam.addPolicy(POLICY, '{"Version":"2012-10-17"')).toThrow(/IAM would refuse .*MalformedPolicyDocument/)
     const users = Array.from({ length: 140 }, (_, i) => `AROAOTHEROTHEROTHER1:gh-7654321098-1-${String(i).padStart(8, '0')}`)
     const big = { Version: '2012-10-17', Statement: [ALLOW_ALL, revocationStatement('JitRevokedUntil203001010000', users, '2030-01-01T00:00:00Z')] }
-    expect(() => sts.iam.addPolicy(POLICY, big)).toThrow(/LimitExceeded: Cannot exceed quota for PolicySize: 6144/)
-    expect(() => sts.iam.addPolicy('arn:aws:iam::aws:policy/ReadOnlyAccess', BASE)).toThrow(/not a customer-managed policy ARN/)
-    expect(() => sts.iam.addRole('arn:aws:iam::111122223333:user/bob')).toThrow(/not a role ARN/)
+    expect(() => aws.sts.iam.addPolicy(POLICY, big)).toThrow(/LimitExceeded: Cannot exceed quota for PolicySize: 6144/)
+    expect(() => aws.sts.iam.addPolicy('arn:aws:iam::aws:policy/ReadOnlyAccess', BASE)).toThrow(/not a customer-managed policy ARN/)
+    expect(() => aws.sts.iam.addRole('arn:aws:iam::111122223333:user/bob')).toThrow(/not a role ARN/)
   })
 
   it('policyVersions and defaultDocument are copies of the state, and throw for unknown policies', () => {
-    const versions = sts.iam.policyVersions(POLICY)
+    const versions = aws.sts.iam.policyVersions(POLICY)
     versions[0]!.isDefault = false
-    expect(sts.iam.policyVersions(POLICY)[0]?.isDefault).toBe(true)
-    expect(sts.iam.defaultDocument(POLICY)).toEqual(BASE)
-    expect(() => sts.iam.policyVersions(`${POLICY}-gone`)).toThrow(/no policy/)
-    expect(() => sts.iam.setPolicyVersions(POLICY, Array.from({ length: 6 }, () => ({ document: BASE })))).toThrow(/1 to 5 versions/)
+    expect(aws.sts.iam.policyVersions(POLICY)[0]?.isDefault).toBe(true)
+    expect(aws.sts.iam.defaultDocument(POLICY)).toEqual(BASE)
+    expect(() => aws.sts.iam.policyVersions(`${POLICY}-gone`)).toThrow(/no policy/)
+    expect(() => aws.sts.iam.setPolicyVersions(POLICY, Array.from({ length: 6 }, () => ({ document: BASE })))).toThrow(/1 to 5 versions/)
   })
 })
 
@@ -764,7 +738,7 @@ describe('boundary.ts', () => {
     const written = decodeDocument(read.PolicyVersion?.Document)
     expect(allowsAnything(written)).toBe(true)
     expect(deniesSession(written, { userId: job.assumedRoleId, tokenIssueTime: job.issuedAt })).toBe(true)
-    const revoker = sts.issued.find(c => c.roleArn === REVOKER)!
+    const revoker = aws.sts.issued.find(c => c.roleArn === REVOKER)!
     expect(deniesSession(written, { userId: revoker.assumedRoleId, tokenIssueTime: revoker.issuedAt })).toBe(false)
   })
 })

@@ -1,56 +1,27 @@
 // The fixtures' wire log (arrival and answer of every request, __tests__/fixtures/wire-log.ts), the
 // round-trip count `npm run bench` reads from it, the STS fixture's steady latency, and its
 // GetCallerIdentity (which other actions call after assuming a role). No assertion here is on a duration.
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals'
+import { describe, expect, it } from '@jest/globals'
 import { GetRoleCommand, IAMClient } from '@aws-sdk/client-iam'
 import { AssumeRoleWithWebIdentityCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts'
-import { startOidcIssuer, type OidcIssuer } from './fixtures/oidc-issuer.js'
-import { startStsServer, type IssuedCredentials, type StsServer } from './fixtures/aws-sts.js'
+import type { IssuedCredentials } from './fixtures/aws-sts.js'
 import { waves, type WireTimes } from './fixtures/wire-log.js'
-import { isolateAwsEnvironment } from './helpers/samples.js'
+import { useLocalAws } from './helpers/local-aws.js'
 
 const ROLE = 'arn:aws:iam::111122223333:role/deploy'
 const REGION = 'eu-west-1'
 
-let issuer: OidcIssuer
-let sts: StsServer
-let restoreEnvironment: () => void
-const clients: { destroy(): void }[] = []
+const aws = useLocalAws(({ sts }) => { sts.iam.addRole(ROLE) })
 
-beforeAll(async () => {
-  issuer = await startOidcIssuer()
-  sts = await startStsServer({ issuerUrl: issuer.issuer })
-})
-
-afterAll(async () => {
-  await Promise.all([sts?.stop(), issuer?.stop()])
-})
-
-beforeEach(() => {
-  restoreEnvironment = isolateAwsEnvironment({ AWS_ENDPOINT_URL_STS: sts.url, AWS_ENDPOINT_URL_IAM: sts.url })
-  issuer.reset()
-  sts.reset()
-  sts.iam.addRole(ROLE)
-})
-
-afterEach(() => {
-  for (const c of clients.splice(0)) c.destroy()
-  restoreEnvironment()
-})
-
-const stsClient = (credentials?: IssuedCredentials): STSClient => {
-  const client = new STSClient({
-    region: REGION,
-    maxAttempts: 1,
-    ...(credentials ? { credentials: { accessKeyId: credentials.accessKeyId, secretAccessKey: credentials.secretAccessKey, sessionToken: credentials.sessionToken } } : {})
-  })
-  clients.push(client)
-  return client
-}
+const stsClient = (credentials?: IssuedCredentials): STSClient => aws.track(new STSClient({
+  region: REGION,
+  maxAttempts: 1,
+  ...(credentials ? { credentials: { accessKeyId: credentials.accessKeyId, secretAccessKey: credentials.secretAccessKey, sessionToken: credentials.sessionToken } } : {})
+}))
 
 async function assumeRole(): Promise<IssuedCredentials> {
-  await stsClient().send(new AssumeRoleWithWebIdentityCommand({ RoleArn: ROLE, RoleSessionName: 'wire-test', WebIdentityToken: await issuer.mintToken() }))
-  const creds = sts.issued.at(-1)
+  await stsClient().send(new AssumeRoleWithWebIdentityCommand({ RoleArn: ROLE, RoleSessionName: 'wire-test', WebIdentityToken: await aws.issuer.mintToken() }))
+  const creds = aws.sts.issued.at(-1)
   if (!creds) throw new Error('nothing issued')
   return creds
 }
@@ -106,19 +77,18 @@ describe('waves: sequential round trips in a request log', () => {
 describe('every fixture request records its arrival and its answer', () => {
   it('issuer, STS and IAM requests, and a real client flow shows its round trips', async () => {
     // Each request is held 150 ms, so the two sent together surely overlap.
-    issuer.setLatency(150)
+    aws.issuer.setLatency(150)
     const [discovery] = await Promise.all([
-      getJson(issuer.discoveryUrl) as Promise<{ jwks_uri: string }>,
-      getJson(`${issuer.tokenRequestUrl}&audience=sts.amazonaws.com`, { headers: { authorization: `Bearer ${issuer.requestToken}` } })
+      getJson(aws.issuer.discoveryUrl) as Promise<{ jwks_uri: string }>,
+      getJson(`${aws.issuer.tokenRequestUrl}&audience=sts.amazonaws.com`, { headers: { authorization: `Bearer ${aws.issuer.requestToken}` } })
     ])
     await getJson(discovery.jwks_uri)
-    issuer.setLatency(0)
+    aws.issuer.setLatency(0)
     const creds = await assumeRole()
-    const iam = new IAMClient({ region: REGION, maxAttempts: 1, credentials: { accessKeyId: creds.accessKeyId, secretAccessKey: creds.secretAccessKey, sessionToken: creds.sessionToken } })
-    clients.push(iam)
+    const iam = aws.track(new IAMClient({ region: REGION, maxAttempts: 1, credentials: { accessKeyId: creds.accessKeyId, secretAccessKey: creds.secretAccessKey, sessionToken: creds.sessionToken } }))
     await iam.send(new GetRoleCommand({ RoleName: 'deploy' }))
 
-    const all: WireTimes[] = [...issuer.requests, ...sts.requests, ...sts.iam.requests]
+    const all: WireTimes[] = [...aws.issuer.requests, ...aws.sts.requests, ...aws.sts.iam.requests]
     // discovery, token, JWKS, STS, the STS fixture's own discovery and JWKS, GetRole
     expect(all).toHaveLength(7)
     for (const request of all) {
@@ -138,49 +108,48 @@ describe('every fixture request records its arrival and its answer', () => {
   })
 
   it('a dropped connection counts as answered when it closes', async () => {
-    sts.injectFaults([{ kind: 'reset' }])
+    aws.sts.injectFaults([{ kind: 'reset' }])
     await expect(assumeRole()).rejects.toThrow()
-    expect(sts.requests).toHaveLength(1)
-    await until(() => sts.requests[0]?.answeredAt !== undefined, 'the dropped request is marked answered')
-    expect(sts.requests[0]?.answeredAt).toBeGreaterThanOrEqual(sts.requests[0]?.at ?? Infinity)
+    expect(aws.sts.requests).toHaveLength(1)
+    await until(() => aws.sts.requests[0]?.answeredAt !== undefined, 'the dropped request is marked answered')
+    expect(aws.sts.requests[0]?.answeredAt).toBeGreaterThanOrEqual(aws.sts.requests[0]?.at ?? Infinity)
   })
 })
 
 describe('STS fixture: steady latency', () => {
   it('setLatency holds every STS and IAM answer: a request sent while the first waits overlaps it', async () => {
     const creds = await assumeRole()
-    sts.setLatency(2000)
+    aws.sts.setLatency(2000)
     const caller = stsClient(creds)
     const first = caller.send(new GetCallerIdentityCommand({}))
-    await until(() => sts.requests.length === 2, 'the call arrived')
+    await until(() => aws.sts.requests.length === 2, 'the call arrived')
     // Without latency the answer would be written in the handler's turn and marked before the next.
     await turn()
-    expect(sts.requests[1]?.answeredAt).toBeUndefined()
+    expect(aws.sts.requests[1]?.answeredAt).toBeUndefined()
     const second = caller.send(new GetCallerIdentityCommand({}))
     await Promise.all([first, second])
-    expect(waves(sts.requests.slice(1))).toHaveLength(1)
+    expect(waves(aws.sts.requests.slice(1))).toHaveLength(1)
 
-    const iam = new IAMClient({ region: REGION, maxAttempts: 1, credentials: { accessKeyId: creds.accessKeyId, secretAccessKey: creds.secretAccessKey, sessionToken: creds.sessionToken } })
-    clients.push(iam)
+    const iam = aws.track(new IAMClient({ region: REGION, maxAttempts: 1, credentials: { accessKeyId: creds.accessKeyId, secretAccessKey: creds.secretAccessKey, sessionToken: creds.sessionToken } }))
     const role = iam.send(new GetRoleCommand({ RoleName: 'deploy' }))
     // IAM handles the request on arrival (status set), then holds the answer
-    await until(() => (sts.iam.requests[0]?.status ?? 0) !== 0, 'IAM handled GetRole')
+    await until(() => (aws.sts.iam.requests[0]?.status ?? 0) !== 0, 'IAM handled GetRole')
     await turn()
-    expect(sts.iam.requests[0]?.answeredAt).toBeUndefined()
+    expect(aws.sts.iam.requests[0]?.answeredAt).toBeUndefined()
     await role
-    expect(sts.iam.requests[0]?.answeredAt).toEqual(expect.any(Number))
+    expect(aws.sts.iam.requests[0]?.answeredAt).toEqual(expect.any(Number))
   })
 
   it('reset() and setLatency(0) turn it off: an answer is written before the client can poll the log', async () => {
-    sts.setLatency(2000)
-    sts.reset()
+    aws.sts.setLatency(2000)
+    aws.sts.reset()
     const creds = await assumeRole()
-    sts.setLatency(2000)
-    sts.setLatency(0)
+    aws.sts.setLatency(2000)
+    aws.sts.setLatency(0)
     const call = stsClient(creds).send(new GetCallerIdentityCommand({}))
-    await until(() => sts.requests.length === 2, 'the call arrived')
+    await until(() => aws.sts.requests.length === 2, 'the call arrived')
     await turn()
-    expect(sts.requests[1]?.answeredAt).toEqual(expect.any(Number))
+    expect(aws.sts.requests[1]?.answeredAt).toEqual(expect.any(Number))
     await call
   })
 })
@@ -190,16 +159,16 @@ describe('STS fixture: GetCallerIdentity', () => {
     const creds = await assumeRole()
     const identity = await stsClient(creds).send(new GetCallerIdentityCommand({}))
     expect(identity).toMatchObject({ Arn: creds.arn, UserId: creds.assumedRoleId, Account: '111122223333' })
-    expect(sts.requests.map((r) => [r.action, r.status, r.result])).toEqual([['AssumeRoleWithWebIdentity', 200, 'issued'], ['GetCallerIdentity', 200, 'ok']])
+    expect(aws.sts.requests.map((r) => [r.action, r.status, r.result])).toEqual([['AssumeRoleWithWebIdentity', 200, 'issued'], ['GetCallerIdentity', 200, 'ok']])
   })
 
   it('refuses an unsigned call, an unknown key and a wrong session token', async () => {
     const creds = await assumeRole()
-    const unsigned = await fetch(sts.url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'Action=GetCallerIdentity&Version=2011-06-15' })
+    const unsigned = await fetch(aws.sts.url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'Action=GetCallerIdentity&Version=2011-06-15' })
     expect(unsigned.status).toBe(403)
     expect(await unsigned.text()).toContain('<Code>MissingAuthenticationToken</Code>')
     await expect(stsClient({ ...creds, accessKeyId: 'ASIAUNKNOWNUNKNOWN12' }).send(new GetCallerIdentityCommand({}))).rejects.toMatchObject({ name: 'InvalidClientTokenId' })
     await expect(stsClient({ ...creds, sessionToken: `${creds.sessionToken}x` }).send(new GetCallerIdentityCommand({}))).rejects.toMatchObject({ name: 'InvalidClientTokenId' })
-    expect(sts.requests.slice(1).map((r) => r.result)).toEqual(['MissingAuthenticationToken', 'InvalidClientTokenId', 'InvalidClientTokenId'])
+    expect(aws.sts.requests.slice(1).map((r) => r.result)).toEqual(['MissingAuthenticationToken', 'InvalidClientTokenId', 'InvalidClientTokenId'])
   })
 })

@@ -298,7 +298,7 @@ describe('parseInputs: validation of each input', () => {
   it('checks the duration against a raised or lowered ceiling', () => {
     expect(parse({ 'role-duration-seconds': '7200', 'max-duration-seconds': '7200' }).durationSeconds).toBe(7200)
     const problems = problemsOf({ 'role-duration-seconds': '1000', 'max-duration-seconds': '950' })
-    expect(problems).toEqual([expect.stringContaining('role-duration-seconds: 1000 is over max-duration-seconds (950)')])
+    expect(problems).toEqual(['role-duration-seconds: 1000 is over max-duration-seconds (950); ask for less or raise max-duration-seconds'])
   })
 
   it.each(['899', '43201', 'an hour'])('rejects max-duration-seconds %j', value => {
@@ -367,8 +367,8 @@ describe('parseInputs: validation of each input', () => {
   it('reports each bad entry of a list on its own, naming the entry', () => {
     const problems = problemsOf({ 'allowed-account-ids': '123456789012, 1, 2' })
     expect(problems).toEqual([
-      expect.stringMatching(/^allowed-account-ids: "1" is not/),
-      expect.stringMatching(/^allowed-account-ids: "2" is not/)
+      'allowed-account-ids: "1" is not a 12-digit AWS account id. Example: 123456789012',
+      'allowed-account-ids: "2" is not a 12-digit AWS account id. Example: 123456789012'
     ])
   })
 
@@ -386,9 +386,11 @@ describe('parseInputs: validation of each input', () => {
 
   it('reports every problem in the scopes', () => {
     const problems = problemsOf({ scopes: 'not-an-action arn:aws:s3:::a\ns3:GetObject a b' })
-    expect(problems).toHaveLength(2)
-    expect(problems[0]).toMatch(/^scopes: line 1: action "not-an-action" is not valid/)
-    expect(problems[1]).toMatch(/^scopes: line 2: expected 2 columns/)
+    const example = '(example: s3:GetObject,s3:PutObject arn:aws:s3:::artifacts/*)'
+    expect(problems).toEqual([
+      `scopes: line 1: action "not-an-action" is not valid: use "*" or service:Action (e.g. s3:GetObject, s3:Get*) ${example}`,
+      `scopes: line 2: expected 2 columns (ACTIONS RESOURCES) but found 3; separate list entries with commas ${example}`
+    ])
   })
 })
 
@@ -408,12 +410,14 @@ describe('parseInputs: revocation method', () => {
   })
 
   it('requires the revocation role and policy for deny-session, saying why', () => {
+    const role = 'the role the post step assumes to update the revocation list. Example: arn:aws:iam::123456789012:role/jit-revoker'
+    const policy = 'the permissions boundary of role-to-assume that holds the revocation list. Example: arn:aws:iam::123456789012:policy/jit-revocations'
     expect(problemsOf({ revoke: 'deny-session' })).toEqual([
-      expect.stringMatching(/^revocation-role-to-assume: is required because revoke is deny-session/),
-      expect.stringMatching(/^revocation-policy-arn: is required because revoke is deny-session/)
+      `revocation-role-to-assume: is required because revoke is deny-session: ${role}`,
+      `revocation-policy-arn: is required because revoke is deny-session: ${policy}`
     ])
     expect(problemsOf({ 'revocation-policy-arn': LIST })).toEqual([
-      expect.stringMatching(/^revocation-role-to-assume: is required because revoke is auto and revocation-policy-arn is set/)
+      `revocation-role-to-assume: is required because revoke is auto and revocation-policy-arn is set, so the post step revokes with deny-session: ${role}`
     ])
   })
 
@@ -421,8 +425,8 @@ describe('parseInputs: revocation method', () => {
     expect(
       problemsOf({ revoke: 'deny-session', 'revocation-role-to-assume': 'arn:aws:iam::999988887777:role/r', 'revocation-policy-arn': 'arn:aws:iam::aws:policy/AdministratorAccess' })
     ).toEqual([
-      expect.stringMatching(/^revocation-policy-arn: is in account aws, but role-to-assume is in account 123456789012/),
-      expect.stringMatching(/^revocation-role-to-assume: is in account 999988887777, but role-to-assume is in account 123456789012/)
+      'revocation-policy-arn: is in account aws, but role-to-assume is in account 123456789012; the revocation list must be in the role\'s account',
+      'revocation-role-to-assume: is in account 999988887777, but role-to-assume is in account 123456789012; the revocation list must be in the role\'s account'
     ])
   })
 

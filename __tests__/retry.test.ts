@@ -130,24 +130,27 @@ describe('withRetry', () => {
     const { operation } = failing(errors, 'ok')
     const { sleep, waits } = recordingSleep()
     const retries: Array<[unknown, number, number]> = []
-    await withRetry(operation, {
-      maxAttempts: 3,
-      isRetryable,
-      sleep,
-      baseDelayMs: 100,
-      maxDelayMs: 150,
-      onRetry: (error, attempt, delay) => retries.push([error, attempt, delay])
-    })
+    // The jitter at its top: each delay is its ceiling, from the configured base and cap.
+    jest.spyOn(Math, 'random').mockReturnValue(1)
+    try {
+      await withRetry(operation, {
+        maxAttempts: 3,
+        isRetryable,
+        sleep,
+        baseDelayMs: 100,
+        maxDelayMs: 150,
+        onRetry: (error, attempt, delay) => retries.push([error, attempt, delay])
+      })
+    } finally {
+      jest.restoreAllMocks()
+    }
     expect(retries.map(([error, attempt]) => [error, attempt])).toEqual([
       [errors[0], 1],
       [errors[1], 2]
     ])
+    // attempt 1 waits up to the base, 100 ms; attempt 2 up to 200 ms, capped at 150 ms
+    expect(waits).toEqual([100, 150])
     expect(retries.map(([, , delay]) => delay)).toEqual(waits)
-    // Full jitter within the configured bounds: attempt 1 up to 100 ms, attempt 2 capped at 150 ms.
-    expect(waits[0]).toBeGreaterThanOrEqual(0)
-    expect(waits[0]).toBeLessThanOrEqual(100)
-    expect(waits[1]).toBeGreaterThanOrEqual(0)
-    expect(waits[1]).toBeLessThanOrEqual(150)
   })
 
   it('uses the real sleep by default, driven here by fake timers', async () => {

@@ -5,6 +5,7 @@ import {
   type PolicyDocument,
   addRevocation,
   listsSession,
+  RevocationListError,
   parsePolicyDocument,
   revocationSid
 } from '../src/aws/revocation.js'
@@ -100,11 +101,15 @@ describe('addRevocation', () => {
         added++
       }
     }
-    expect(grow).toThrow(`over IAM's limit of ${MAX_POLICY_CHARACTERS}`)
-    // the last document that fit is within the limit and holds every session added before the refusal
-    expect(JSON.stringify(doc).length).toBeLessThanOrEqual(MAX_POLICY_CHARACTERS)
-    expect(added).toBeGreaterThan(100)
-    expect(listsSession(doc, `AROAEXAMPLEEXAMPLE1:gh-7654321098-1-${String(added - 1).padStart(8, '0')}`)).toBe(true)
+    expect(MAX_POLICY_CHARACTERS).toBe(6144)
+    expect(grow).toThrow(
+      "the revocation policy would be 6166 characters, over IAM's limit of 6144: too many revoked sessions have not expired yet. " +
+        'Shorten role-duration-seconds, or give some roles a revocation policy of their own'
+    )
+    // 124 sessions of this length fit (each adds 47 characters); the last document that fit holds them all
+    expect(added).toBe(124)
+    expect(JSON.stringify(doc).length).toBe(6119)
+    expect(listsSession(doc, 'AROAEXAMPLEEXAMPLE1:gh-7654321098-1-00000123')).toBe(true)
   })
 
   it('counts characters without whitespace, as IAM does', () => {
@@ -143,7 +148,12 @@ describe('parsePolicyDocument', () => {
     expect(parsePolicyDocument(JSON.stringify({ Version: '2012-10-17', Statement: ALLOW_ALL })).Statement).toEqual([ALLOW_ALL])
   })
 
-  it.each(['not json', '[]', '{"Version":"2012-10-17"}', '{"Statement":[1]}'])('refuses %j', text => {
-    expect(() => parsePolicyDocument(text)).toThrow(/revocation policy/)
+  it.each([
+    ['not json', 'the revocation policy is not valid JSON'],
+    ['[]', 'the revocation policy is not a JSON object'],
+    ['{"Version":"2012-10-17"}', 'the revocation policy has no list of statements'],
+    ['{"Statement":[1]}', 'the revocation policy has no list of statements']
+  ])('refuses %j', (text, problem) => {
+    expect(() => parsePolicyDocument(text)).toThrow(new RevocationListError(problem))
   })
 })

@@ -28,7 +28,9 @@ describe('scrubOutcome', () => {
   })
 
   it('says when nothing was exported to clear', () => {
-    expect(scrubOutcome(SESSION, [], DURING).detail).toMatch(/^nothing was exported to clear; the session stays valid/)
+    expect(scrubOutcome(SESSION, [], DURING).detail).toBe(
+      'nothing was exported to clear; the session stays valid until it expires at 2026-01-01T10:15:00.000Z (revoke: scrub cannot end an STS session)'
+    )
   })
 
   it('records a session that had already expired as expired, and says so', () => {
@@ -39,10 +41,15 @@ describe('scrubOutcome', () => {
   })
 
   it('treats the expiry instant itself as expired', () => {
-    expect(scrubOutcome(SESSION, [], new Date(SESSION.expires_at)).detail).toContain('had already expired')
-    expect(scrubOutcome(SESSION, [], new Date(SESSION.expires_at)).status).toBe('expired')
+    expect(scrubOutcome(SESSION, [], new Date(SESSION.expires_at))).toMatchObject({
+      status: 'expired',
+      detail: 'nothing was exported to clear; the session had already expired at 2026-01-01T10:15:00.000Z'
+    })
     expect(scrubOutcome(SESSION, [], DURING).status).toBe('scrubbed')
-    expect(scrubOutcome(SESSION, [], new Date(Date.parse(SESSION.expires_at) - 1)).detail).toContain('stays valid')
+    expect(scrubOutcome(SESSION, [], new Date(Date.parse(SESSION.expires_at) - 1))).toMatchObject({
+      status: 'scrubbed',
+      detail: 'nothing was exported to clear; the session stays valid until it expires at 2026-01-01T10:15:00.000Z (revoke: scrub cannot end an STS session)'
+    })
   })
 })
 
@@ -77,8 +84,18 @@ describe('deny-session outcomes', () => {
   })
 
   it('expired: nothing written, exposure is the whole lifetime', () => {
-    expect(expiredOutcome(SESSION, POLICY, [])).toMatchObject({ method: 'deny-session', status: 'expired', revoked_at: null, exposure_s: 900 })
-    expect(expiredOutcome(SESSION, POLICY, []).detail).toContain('nothing was written')
+    expect(expiredOutcome(SESSION, POLICY, [])).toEqual({
+      method: 'deny-session',
+      status: 'expired',
+      revoked_at: null,
+      exposure_s: 900,
+      expires_at: SESSION.expires_at,
+      detail: `the session had already expired at ${SESSION.expires_at}; nothing was written to ${POLICY}`,
+      policy_arn: POLICY
+    })
+    expect(expiredOutcome(SESSION, POLICY, ['AWS_SESSION_TOKEN']).detail).toBe(
+      `the session had already expired at ${SESSION.expires_at}; nothing was written to ${POLICY}; cleared AWS_SESSION_TOKEN`
+    )
   })
 
   it('failed: the reason, and that the session stays valid until it expires', () => {

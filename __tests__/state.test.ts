@@ -31,6 +31,8 @@ function stateJson(changes: Record<string, unknown>): string {
   return JSON.stringify({ ...validState(), ...changes })
 }
 
+const NO_STATE = 'no state was saved: the main step did not run, or stopped before it reached the token request'
+
 function problemOf(raw: string): string {
   const result = parseState(raw)
   if (!('problem' in result)) throw new Error('parseState accepted a state it should have rejected')
@@ -49,7 +51,7 @@ describe('parseState', () => {
   })
 
   it.each(['', '   ', '\n'])('reports a missing state for %j', raw => {
-    expect(problemOf(raw)).toMatch(/^no state was saved/)
+    expect(problemOf(raw)).toBe(NO_STATE)
   })
 
   it.each(['{', '{"version":1,', 'not json', '{"version":1}}'])('reports corrupt JSON %j', raw => {
@@ -184,7 +186,7 @@ describe('saveState / readSavedState through the runner', () => {
   it('reads an empty string when nothing was saved, which parseState reports', () => {
     delete process.env.STATE_jit
     expect(readSavedState()).toBe('')
-    expect(problemOf(readSavedState())).toMatch(/^no state was saved/)
+    expect(problemOf(readSavedState())).toBe(NO_STATE)
   })
 
   it('falls back to the save-state workflow command without GITHUB_STATE', () => {

@@ -1,15 +1,14 @@
 // src/aws/sts.ts against the local STS fixture through the real @aws-sdk/client-sts, reached via
 // AWS_ENDPOINT_URL_STS exactly as the action reaches it in tests; no machine profile or credentials.
-import { describe, it, expect, jest, beforeAll, afterAll, beforeEach, afterEach } from '@jest/globals'
+import { describe, it, expect, jest, afterEach } from '@jest/globals'
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { types } from 'node:util'
 import { decodeJwt } from 'jose'
-import { startOidcIssuer, type OidcIssuer } from './fixtures/oidc-issuer.js'
-import { startStsServer, type StsFault, type StsServer } from './fixtures/aws-sts.js'
+import type { StsFault } from './fixtures/aws-sts.js'
 import { ActionError } from '../src/errors.js'
 import { type AssumeRoleRequest, assumeRoleWithWebIdentity, explainStsError, isRetryableAwsError } from '../src/aws/sts.js'
-import { isolateAwsEnvironment } from './helpers/samples.js'
+import { useLocalAws } from './helpers/local-aws.js'
 
 const ROLE_ARN = 'arn:aws:iam::111122223333:role/deploy'
 const SESSION_POLICY = JSON.stringify({
@@ -18,33 +17,15 @@ const SESSION_POLICY = JSON.stringify({
 })
 const MANAGED = ['arn:aws:iam::aws:policy/ReadOnlyAccess', 'arn:aws:iam::111122223333:policy/team/deploy-extra']
 
-let issuer: OidcIssuer
-let sts: StsServer
-let restoreEnvironment: () => void
-
-beforeAll(async () => {
-  issuer = await startOidcIssuer()
-  sts = await startStsServer({ issuerUrl: issuer.issuer })
-})
-
-afterAll(async () => {
-  await Promise.all([sts?.stop(), issuer?.stop()])
-})
-
-beforeEach(() => {
-  restoreEnvironment = isolateAwsEnvironment({ AWS_ENDPOINT_URL_STS: sts.url })
-  issuer.reset()
-  sts.reset()
-})
+const aws = useLocalAws()
 
 afterEach(() => {
   jest.restoreAllMocks()
-  restoreEnvironment()
 })
 
 /** A request like the action's, with a getToken that mints a fresh fixture token per call. */
 function request(overrides: Partial<AssumeRoleRequest> = {}) {
-  const getToken = jest.fn(() => issuer.mintToken())
+  const getToken = jest.fn(() => aws.issuer.mintToken())
   const onRetry = jest.fn<(message: string) => void>()
   const req: AssumeRoleRequest = {
     region: 'eu-west-1',
@@ -76,8 +57,8 @@ describe('assumeRoleWithWebIdentity: success', () => {
     const { req, getToken, onRetry } = request()
     const creds = await assumeRoleWithWebIdentity(req)
 
-    expect(sts.issued).toHaveLength(1)
-    const issued = sts.issued[0]!
+    expect(aws.sts.issued).toHaveLength(1)
+    const issued = aws.sts.issued[0]!
     expect(creds).toEqual({
       accessKeyId: issued.accessKeyId,
       secretAccessKey: issued.secretAccessKey,
@@ -98,8 +79,8 @@ describe('assumeRoleWithWebIdentity: success', () => {
     const { req, getToken } = request({ durationSeconds: 1800 })
     await assumeRoleWithWebIdentity(req)
 
-    expect(sts.requests).toHaveLength(1)
-    const sent = sts.requests[0]!
+    expect(aws.sts.requests).toHaveLength(1)
+    const sent = aws.sts.requests[0]!
     expect(sent).toMatchObject({
       action: 'AssumeRoleWithWebIdentity',
       version: '2011-06-15',
@@ -114,21 +95,21 @@ describe('assumeRoleWithWebIdentity: success', () => {
     })
     const token = await (getToken.mock.results[0]!.value as Promise<string>)
     expect(sent.tokenJti).toBe(decodeJwt(token).jti)
-    expect(sts.issued[0]).toMatchObject({ policy: SESSION_POLICY, policyArns: MANAGED, durationSeconds: 1800 })
+    expect(aws.sts.issued[0]).toMatchObject({ policy: SESSION_POLICY, policyArns: MANAGED, durationSeconds: 1800 })
   })
 
   it('sends no PolicyArns when there are no managed session policies', async () => {
     const { req } = request({ managedPolicyArns: [] })
     await assumeRoleWithWebIdentity(req)
-    expect(sts.requests[0]?.policyArns).toEqual([])
-    expect(sts.requests[0]?.policy).toBe(SESSION_POLICY)
+    expect(aws.sts.requests[0]?.policyArns).toEqual([])
+    expect(aws.sts.requests[0]?.policy).toBe(SESSION_POLICY)
   })
 
   it('uses the endpoint from AWS_ENDPOINT_URL_STS (no other endpoint is reachable)', async () => {
     process.env.AWS_ENDPOINT_URL_STS = 'http://127.0.0.1:1'
     const { req } = request({ maxAttempts: 1 })
     await stsError(assumeRoleWithWebIdentity(req))
-    expect(sts.requests).toHaveLength(0)
+    expect(aws.sts.requests).toHaveLength(0)
   })
 
   it('works in another partition', async () => {
@@ -142,11 +123,11 @@ describe('assumeRoleWithWebIdentity: success', () => {
 
 describe('assumeRoleWithWebIdentity: errors that are not retried', () => {
   it('AccessDenied: one attempt, and the message says to check the trust policy sub/aud conditions', async () => {
-    issuer.setClaims({ sub: 'repo:other-org/app:ref:refs/heads/main' })
+    aws.issuer.setClaims({ sub: 'repo:other-org/app:ref:refs/heads/main' })
     const { req, getToken, onRetry } = request()
     const error = await stsError(assumeRoleWithWebIdentity(req))
 
-    expect(sts.requests.map(r => r.result)).toEqual(['AccessDenied'])
+    expect(aws.sts.requests.map(r => r.result)).toEqual(['AccessDenied'])
     expect(getToken).toHaveBeenCalledTimes(1)
     expect(onRetry).not.toHaveBeenCalled()
     expect(error.message).toMatch(/^STS AccessDenied: Not authorized to perform sts:AssumeRoleWithWebIdentity/)
@@ -155,14 +136,14 @@ describe('assumeRoleWithWebIdentity: errors that are not retried', () => {
     expect(error.message).toContain('token.actions.githubusercontent.com:aud')
     expect(error.message).toContain(':sub')
     expect(error.message).toContain('account 111122223333')
-    expect(sts.issued).toHaveLength(0)
+    expect(aws.sts.issued).toHaveLength(0)
   })
 
   it('InvalidIdentityToken (token for the wrong audience): one attempt, points at the identity provider', async () => {
-    const getToken = jest.fn(() => issuer.mintToken({}, { audience: 'https://github.com/octo-org' }))
+    const getToken = jest.fn(() => aws.issuer.mintToken({}, { audience: 'https://github.com/octo-org' }))
     const { req, onRetry } = request({ getToken })
     const error = await stsError(assumeRoleWithWebIdentity(req))
-    expect(sts.requests.map(r => r.result)).toEqual(['InvalidIdentityToken'])
+    expect(aws.sts.requests.map(r => r.result)).toEqual(['InvalidIdentityToken'])
     expect(getToken).toHaveBeenCalledTimes(1)
     expect(onRetry).not.toHaveBeenCalled()
     expect(error.message).toMatch(/^STS InvalidIdentityToken: Incorrect token audience/)
@@ -171,16 +152,16 @@ describe('assumeRoleWithWebIdentity: errors that are not retried', () => {
   })
 
   it('InvalidIdentityToken (unknown signing key) is not retried either', async () => {
-    const { req } = request({ getToken: () => issuer.mintToken({}, { key: 'unknown' }) })
+    const { req } = request({ getToken: () => aws.issuer.mintToken({}, { key: 'unknown' }) })
     const error = await stsError(assumeRoleWithWebIdentity(req))
-    expect(sts.requests).toHaveLength(1)
+    expect(aws.sts.requests).toHaveLength(1)
     expect(error.message).toMatch(/^STS InvalidIdentityToken: /)
   })
 
   it('ExpiredTokenException: says to check the runner clock', async () => {
-    const { req } = request({ getToken: () => issuer.mintToken({}, { expiresIn: -120 }) })
+    const { req } = request({ getToken: () => aws.issuer.mintToken({}, { expiresIn: -120 }) })
     const error = await stsError(assumeRoleWithWebIdentity(req))
-    expect(sts.requests.map(r => r.result)).toEqual(['ExpiredTokenException'])
+    expect(aws.sts.requests.map(r => r.result)).toEqual(['ExpiredTokenException'])
     expect(error.message).toMatch(/^STS ExpiredTokenException: Token expired/)
     expect(error.message).toContain("check the runner's clock")
   })
@@ -193,7 +174,7 @@ describe('assumeRoleWithWebIdentity: errors that are not retried', () => {
     expect(big.length).toBeGreaterThan(2048)
     const { req } = request({ sessionPolicy: big })
     const error = await stsError(assumeRoleWithWebIdentity(req))
-    expect(sts.requests.map(r => r.result)).toEqual(['PackedPolicyTooLarge'])
+    expect(aws.sts.requests.map(r => r.result)).toEqual(['PackedPolicyTooLarge'])
     expect(error.message).toMatch(/^STS PackedPolicyTooLarge: Packed policy consumes \d+% of allotted space/)
     expect(error.message).toContain('fewer scope lines')
   })
@@ -201,60 +182,60 @@ describe('assumeRoleWithWebIdentity: errors that are not retried', () => {
   it('MalformedPolicyDocument: says to check the scopes', async () => {
     const { req } = request({ sessionPolicy: '{"Version":"2012-10-17"' })
     const error = await stsError(assumeRoleWithWebIdentity(req))
-    expect(sts.requests.map(r => r.result)).toEqual(['MalformedPolicyDocument'])
+    expect(aws.sts.requests.map(r => r.result)).toEqual(['MalformedPolicyDocument'])
     expect(error.message).toMatch(/^STS MalformedPolicyDocument: /)
     expect(error.message).toContain('check the actions and resource ARNs in the scopes input')
   })
 
   it("ValidationError on a duration above the role's maximum names role-duration-seconds", async () => {
-    sts.setMaxSessionDuration(3600)
+    aws.sts.setMaxSessionDuration(3600)
     const { req } = request({ durationSeconds: 7200 })
     const error = await stsError(assumeRoleWithWebIdentity(req))
-    expect(sts.requests.map(r => r.result)).toEqual(['ValidationError'])
+    expect(aws.sts.requests.map(r => r.result)).toEqual(['ValidationError'])
     expect(error.message).toContain('MaxSessionDuration')
     expect(error.message).toContain('role-duration-seconds (7200)')
   })
 
   it('RegionDisabledException: says to activate STS in the region', async () => {
-    sts.injectFaults([{ kind: 'status', status: 403, code: 'RegionDisabledException' }])
+    aws.sts.injectFaults([{ kind: 'status', status: 403, code: 'RegionDisabledException' }])
     const { req } = request()
     const error = await stsError(assumeRoleWithWebIdentity(req))
-    expect(sts.requests).toHaveLength(1)
+    expect(aws.sts.requests).toHaveLength(1)
     expect(error.message).toMatch(/^STS RegionDisabledException: /)
     expect(error.message).toContain('Activate STS in this region')
   })
 
   it('IDPRejectedClaim: one attempt, points at the trust policy like AccessDenied', async () => {
-    sts.injectFaults([{ kind: 'status', status: 403, code: 'IDPRejectedClaim' }])
+    aws.sts.injectFaults([{ kind: 'status', status: 403, code: 'IDPRejectedClaim' }])
     const { req } = request()
     const error = await stsError(assumeRoleWithWebIdentity(req))
-    expect(sts.requests).toHaveLength(1)
+    expect(aws.sts.requests).toHaveLength(1)
     expect(error.message).toMatch(/^STS IDPRejectedClaim: /)
     expect(error.message).toContain('Check its trust policy')
   })
 
   it('an unknown client error is reported as STS said it, once', async () => {
-    sts.injectFaults([{ kind: 'status', status: 400, code: 'InvalidParameterValue' }])
+    aws.sts.injectFaults([{ kind: 'status', status: 400, code: 'InvalidParameterValue' }])
     const { req, onRetry } = request()
     const error = await stsError(assumeRoleWithWebIdentity(req))
-    expect(sts.requests).toHaveLength(1)
+    expect(aws.sts.requests).toHaveLength(1)
     expect(onRetry).not.toHaveBeenCalled()
     expect(error.message).toBe('STS InvalidParameterValue: Injected fault')
   })
 
   it('a malformed 200 answer fails without a credential', async () => {
-    sts.injectFaults([{ kind: 'malformed' }])
+    aws.sts.injectFaults([{ kind: 'malformed' }])
     const { req } = request({ maxAttempts: 1 })
     const error = await stsError(assumeRoleWithWebIdentity(req))
     expect(error.message).toMatch(/^STS answered with something that is not an STS response; check AWS_ENDPOINT_URL_STS/)
-    expect(sts.requests).toHaveLength(1)
+    expect(aws.sts.requests).toHaveLength(1)
   })
 
   it('an error from getToken stops the call before STS is asked', async () => {
     const tokenError = new ActionError('oidc', 'A re-requested OIDC token names a different subject')
     const { req } = request({ getToken: () => Promise.reject(tokenError) })
     await expect(assumeRoleWithWebIdentity(req)).rejects.toBe(tokenError)
-    expect(sts.requests).toHaveLength(0)
+    expect(aws.sts.requests).toHaveLength(0)
   })
 })
 
@@ -291,38 +272,38 @@ describe('assumeRoleWithWebIdentity: retries', () => {
     ['HTTP 503', { kind: 'status', status: 503 }, 'ServiceUnavailable'],
     ['IDPCommunicationError', { kind: 'status', status: 400, code: 'IDPCommunicationError' }, 'IDPCommunicationError']
   ])('retries %s, then succeeds; onRetry is told', async (_what, fault, code) => {
-    sts.injectFaults([fault])
+    aws.sts.injectFaults([fault])
     const { req, getToken, onRetry } = request()
     const creds = await assumeRoleWithWebIdentity(req)
 
-    expect(sts.requests.map(r => r.result)).toEqual([`fault:${fault.kind}`, 'issued'])
-    expect(creds.accessKeyId).toBe(sts.issued[0]?.accessKeyId)
+    expect(aws.sts.requests.map(r => r.result)).toEqual([`fault:${fault.kind}`, 'issued'])
+    expect(creds.accessKeyId).toBe(aws.sts.issued[0]?.accessKeyId)
     expect(onRetry).toHaveBeenCalledTimes(1)
     expect(onRetry.mock.calls[0]?.[0]).toMatch(new RegExp(`^STS call failed \\(attempt 1, ${code}\\); retrying in \\d+ ms$`))
     // a fresh token per attempt, and the last one is what STS verified
     expect(getToken).toHaveBeenCalledTimes(2)
     const last = await (getToken.mock.results[1]!.value as Promise<string>)
-    expect(sts.requests[1]?.tokenJti).toBe(decodeJwt(last).jti)
+    expect(aws.sts.requests[1]?.tokenJti).toBe(decodeJwt(last).jti)
   })
 
   it('retries a dropped connection', async () => {
     restoreErrors = acceptForeignRealmErrors()
-    sts.injectFaults([{ kind: 'reset' }])
+    aws.sts.injectFaults([{ kind: 'reset' }])
     const { req, getToken, onRetry } = request()
     const creds = await assumeRoleWithWebIdentity(req)
-    expect(sts.requests.map(r => r.result)).toEqual(['fault:reset', 'issued'])
-    expect(creds.sessionToken).toBe(sts.issued[0]?.sessionToken)
+    expect(aws.sts.requests.map(r => r.result)).toEqual(['fault:reset', 'issued'])
+    expect(creds.sessionToken).toBe(aws.sts.issued[0]?.sessionToken)
     expect(onRetry).toHaveBeenCalledTimes(1)
     expect(getToken).toHaveBeenCalledTimes(2)
   })
 
   it('gives up after maxAttempts and says the retry budget ran out', async () => {
-    sts.injectFaults([{ kind: 'throttle' }, { kind: 'throttle' }, { kind: 'throttle' }, { kind: 'throttle' }])
+    aws.sts.injectFaults([{ kind: 'throttle' }, { kind: 'throttle' }, { kind: 'throttle' }, { kind: 'throttle' }])
     const { req, getToken, onRetry } = request({ maxAttempts: 3 })
     const error = await stsError(assumeRoleWithWebIdentity(req))
 
-    expect(sts.requests).toHaveLength(3)
-    expect(sts.pendingFaults()).toBe(1)
+    expect(aws.sts.requests).toHaveLength(3)
+    expect(aws.sts.pendingFaults()).toBe(1)
     expect(getToken).toHaveBeenCalledTimes(3)
     expect(onRetry.mock.calls.map(c => c[0].replace(/\d+ ms/, 'N ms'))).toEqual([
       'STS call failed (attempt 1, Throttling); retrying in N ms',
@@ -330,25 +311,25 @@ describe('assumeRoleWithWebIdentity: retries', () => {
     ])
     expect(error.message).toMatch(/^STS Throttling: Rate exceeded/)
     expect(error.message).toContain('retry-max-attempts')
-    expect(sts.issued).toHaveLength(0)
+    expect(aws.sts.issued).toHaveLength(0)
   })
 
   it('makes exactly one attempt when maxAttempts is 1', async () => {
-    sts.injectFaults([{ kind: 'status', status: 500 }])
+    aws.sts.injectFaults([{ kind: 'status', status: 500 }])
     const { req, onRetry } = request({ maxAttempts: 1 })
     const error = await stsError(assumeRoleWithWebIdentity(req))
-    expect(sts.requests).toHaveLength(1)
-    expect(sts.pendingFaults()).toBe(0)
+    expect(aws.sts.requests).toHaveLength(1)
+    expect(aws.sts.pendingFaults()).toBe(0)
     expect(onRetry).not.toHaveBeenCalled()
     expect(error.message).toMatch(/^STS InternalFailure: /)
   })
 
   it('a network failure on every attempt ends in an sts error after maxAttempts', async () => {
     restoreErrors = acceptForeignRealmErrors()
-    sts.injectFaults([{ kind: 'reset' }, { kind: 'reset' }, { kind: 'reset' }])
+    aws.sts.injectFaults([{ kind: 'reset' }, { kind: 'reset' }, { kind: 'reset' }])
     const { req, onRetry } = request({ maxAttempts: 2 })
     const error = await stsError(assumeRoleWithWebIdentity(req))
-    expect(sts.requests.map(r => r.result)).toEqual(['fault:reset', 'fault:reset'])
+    expect(aws.sts.requests.map(r => r.result)).toEqual(['fault:reset', 'fault:reset'])
     expect(onRetry.mock.calls[0]?.[0]).toMatch(/^STS call failed \(attempt 1, TimeoutError\)/)
     expect(error.message).toMatch(/^STS TimeoutError: socket hang up/)
     expect(error.message).toContain('retry-max-attempts')

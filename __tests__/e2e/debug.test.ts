@@ -45,24 +45,20 @@ describe.each(runtimes())('debug logging on %s', (_name, node) => {
     // a failed token request first, so the debug log holds a retried request as well
     fixtures.issuer.failTokenRequests(1, 500)
     const job = newJob(fixtures, node)
-    try {
-      const main = await job.main(baseInputs(fixtures), { debug: true })
-      expect(main.errors).toEqual([])
-      expect(main.code).toBe(0)
-      expect(main.processEnv.RUNNER_DEBUG).toBe('1')
-      expect(main.debug.filter(d => d.includes('/token-request'))).toHaveLength(2)
-      expect(main.log).toContain('##[debug]')
-      expect(fixtures.sts.issued).toHaveLength(1)
-      expectTokenMaskedBeforeUse(main, job, fixtures)
+    const main = await job.main(baseInputs(fixtures), { debug: true })
+    expect(main.errors).toEqual([])
+    expect(main.code).toBe(0)
+    expect(main.processEnv.RUNNER_DEBUG).toBe('1')
+    expect(main.debug.filter(d => d.includes('/token-request'))).toHaveLength(2)
+    expect(main.log).toContain('##[debug]')
+    expect(fixtures.sts.issued).toHaveLength(1)
+    expectTokenMaskedBeforeUse(main, job, fixtures)
 
-      const post = await job.post({ debug: true })
-      expect(post.code).toBe(0)
-      expect(post.env.AWS_SESSION_TOKEN).toBe('')
-      // the secrets live only in the GITHUB_ENV file main wrote for the job
-      expectJobClean(job, { allow: ['main.GITHUB_ENV'] })
-    } finally {
-      job.cleanup()
-    }
+    const post = await job.post({ debug: true })
+    expect(post.code).toBe(0)
+    expect(post.env.AWS_SESSION_TOKEN).toBe('')
+    // the secrets live only in the GITHUB_ENV file main wrote for the job
+    expectJobClean(job, { allow: ['main.GITHUB_ENV'] })
   })
 
   type FailureCase = { name: string, inputs: (f: Fixtures) => InputValues, arrange: (sts: StsServer) => void, stage: string }
@@ -84,21 +80,17 @@ describe.each(runtimes())('debug logging on %s', (_name, node) => {
   it.each(failures)('failure path ($name) with RUNNER_DEBUG=1: no secret in any channel', async ({ inputs, arrange, stage }) => {
     arrange(fixtures.sts)
     const job = newJob(fixtures, node)
-    try {
-      const main = await job.main(inputs(fixtures), { debug: true })
-      expect(main.code).toBe(1)
-      expect(main.env).toEqual({})
-      expect(fixtures.sts.issued).toEqual([])
-      expect(fixtures.issuer.issuedTokens).toHaveLength(1)
-      expectTokenMaskedBeforeUse(main, job, fixtures)
+    const main = await job.main(inputs(fixtures), { debug: true })
+    expect(main.code).toBe(1)
+    expect(main.env).toEqual({})
+    expect(fixtures.sts.issued).toEqual([])
+    expect(fixtures.issuer.issuedTokens).toHaveLength(1)
+    expectTokenMaskedBeforeUse(main, job, fixtures)
 
-      const post = await job.post({ debug: true })
-      expect(post.code).toBe(0)
-      expect(post.auditEvents().map(e => e.event)).toEqual(['request', 'decision', 'error', 'revoke'])
-      expect(post.auditEvents()[2]).toMatchObject({ stage })
-      expectJobClean(job)
-    } finally {
-      job.cleanup()
-    }
+    const post = await job.post({ debug: true })
+    expect(post.code).toBe(0)
+    expect(post.auditEvents().map(e => e.event)).toEqual(['request', 'decision', 'error', 'revoke'])
+    expect(post.auditEvents()[2]).toMatchObject({ stage })
+    expectJobClean(job)
   })
 })

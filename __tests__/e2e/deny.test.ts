@@ -41,7 +41,7 @@ const cases: DenyCase[] = [
     rule: 'allowed-events (pull_request_target by default)',
     inputs: {},
     claims: { event_name: 'pull_request_target' },
-    reason: 'event_name "pull_request_target" is denied unless listed in allowed-events'
+    reason: 'event_name "pull_request_target" is denied unless listed in allowed-events (it runs with secrets on pull requests from forks)'
   },
   {
     rule: 'allowed-events',
@@ -53,7 +53,7 @@ const cases: DenyCase[] = [
     rule: 'allowed-workflows',
     inputs: { 'allowed-workflows': 'octo-org/infra/.github/workflows/deploy.yml@refs/heads/main' },
     claims: {},
-    reason: 'job_workflow_ref "octo-org/octo-app/.github/workflows/deploy.yml@refs/heads/main" does not match allowed-workflows'
+    reason: 'job_workflow_ref "octo-org/octo-app/.github/workflows/deploy.yml@refs/heads/main" does not match allowed-workflows [octo-org/infra/.github/workflows/deploy.yml@refs/heads/main]'
   },
   {
     rule: 'allowed-account-ids',
@@ -62,6 +62,9 @@ const cases: DenyCase[] = [
     reason: 'account_id (of role-to-assume) "111122223333" is not in allowed-account-ids [999988887777]'
   }
 ]
+
+/** The error of a denied main step: every failing rule on a line of its own, and nothing else. */
+const denial = (...reasons: string[]): string => `Denied by policy; no credential was issued:\n- ${reasons.join('\n- ')}`
 
 describe.each(runtimes())('denial on %s', (_name, node) => {
   let fixtures: Fixtures
@@ -72,54 +75,44 @@ describe.each(runtimes())('denial on %s', (_name, node) => {
   it.each(cases)('$rule denies, explains, issues nothing', async ({ inputs, claims, reason }) => {
     fixtures.issuer.setClaims(claims)
     const job = newJob(fixtures, node)
-    try {
-      const main = await job.main({ ...baseInputs(fixtures), ...inputs })
-      expect(main.code).toBe(1)
-      expect(main.errors).toHaveLength(1)
-      expect(main.errors[0]?.message).toMatch(/^Denied by policy; no credential was issued:/)
-      expect(main.errors[0]?.message).toContain(`- ${reason}`)
-      // Only the failing rule is listed.
-      expect(main.errors[0]?.message.split('\n- ')).toHaveLength(2)
-      expect(fixtures.sts.requests).toEqual([])
-      expect(main.env).toEqual({})
-      expect(main.outputs.decision).toBe('deny')
-      expect(main.outputs['aws-account-id']).toBeUndefined()
+    const main = await job.main({ ...baseInputs(fixtures), ...inputs })
+    expect(main.code).toBe(1)
+    // Only the failing rule is listed.
+    expect(main.errors.map(e => e.message)).toEqual([denial(reason)])
+    expect(fixtures.sts.requests).toEqual([])
+    expect(main.env).toEqual({})
+    expect(main.outputs.decision).toBe('deny')
+    expect(main.outputs['aws-account-id']).toBeUndefined()
 
-      const post = await job.post()
-      expect(post.code).toBe(0)
-      expect(post.env).toEqual({})
-      const events = post.auditEvents()
-      expect(events.map(e => e.event)).toEqual(['request', 'decision', 'revoke'])
-      expect(events[1]).toMatchObject({ allowed: false, reasons: [expect.stringContaining(reason)] })
-      expect(events[2]).toMatchObject({ method: 'skipped', status: 'skipped' })
-      // post audits under the verified job identity main saw, not the runner's environment
-      expect(events[2]?.job).toEqual(events[0]?.job)
-      expect(events[2]?.job).toMatchObject({ source: 'claims' })
-      const summary = readable(post.summary)
-      expect(summary).toContain('## jit-credentials: denied')
-      expect(summary).toContain(reason)
-      expectJobClean(job)
-    } finally {
-      job.cleanup()
-    }
+    const post = await job.post()
+    expect(post.code).toBe(0)
+    expect(post.env).toEqual({})
+    const events = post.auditEvents()
+    expect(events.map(e => e.event)).toEqual(['request', 'decision', 'revoke'])
+    expect(events[1]).toMatchObject({ allowed: false, reasons: [reason] })
+    expect(events[2]).toMatchObject({ method: 'skipped', status: 'skipped' })
+    // post audits under the verified job identity main saw, not the runner's environment
+    expect(events[2]?.job).toEqual(events[0]?.job)
+    expect(events[2]?.job).toMatchObject({ source: 'claims' })
+    const summary = readable(post.summary)
+    expect(summary).toContain('## jit-credentials: denied')
+    expect(summary).toContain(`### Decision\n\n- ${reason}\n\n`)
+    expectJobClean(job)
   })
 
-  it('lists every failing rule at once', async () => {
-    fixtures.issuer.setClaims({ ref: 'refs/heads/dev', event_name: 'pull_request_target' })
+  it('lists every failing rule at once, in rule order', async () => {
+    // three of the cases above together
+    const failing = ['allowed-refs', 'allowed-events (pull_request_target by default)', 'allowed-account-ids'].map(rule => {
+      const found = cases.find(c => c.rule === rule)
+      if (!found) throw new Error(`no case ${rule}`)
+      return found
+    })
+    fixtures.issuer.setClaims(Object.assign({}, ...failing.map(c => c.claims)))
     const job = newJob(fixtures, node)
-    try {
-      const main = await job.main({ ...baseInputs(fixtures), 'allowed-refs': 'refs/heads/main', 'allowed-account-ids': '999988887777' })
-      expect(main.code).toBe(1)
-      const listed = main.errors[0]?.message.split('\n- ').slice(1)
-      expect(listed).toEqual([
-        expect.stringContaining('ref "refs/heads/dev"'),
-        expect.stringContaining('event_name "pull_request_target"'),
-        expect.stringContaining('account_id (of role-to-assume) "111122223333"')
-      ])
-      expect(fixtures.sts.requests).toEqual([])
-      expectJobClean(job)
-    } finally {
-      job.cleanup()
-    }
+    const main = await job.main(Object.assign(baseInputs(fixtures), ...failing.map(c => c.inputs)))
+    expect(main.code).toBe(1)
+    expect(main.errors.map(e => e.message)).toEqual([denial(...failing.map(c => c.reason))])
+    expect(fixtures.sts.requests).toEqual([])
+    expectJobClean(job)
   })
 })

@@ -111,7 +111,7 @@ const attacks: Attack[] = [
   {
     name: 'genuine header and payload, signature stripped',
     arrange: async f => (await f.issuer.mintToken()).replace(/[^.]+$/, ''),
-    cause: refused('(its signature does not verify|it is malformed)')
+    cause: SIGNATURE
   },
   { name: 'not a JWT at all', arrange: () => 'not-a-jwt-but-some-opaque-value', cause: refused('it is malformed \\(') },
 
@@ -261,51 +261,47 @@ describe.each(runtimes())('token attacks on %s', (runtime, node) => {
     const custom = await arrange(fixtures, tokenServer)
     tokenServer.token = custom
     const job = newJob(fixtures, node)
-    try {
-      const main = await job.main(baseInputs(fixtures), custom === undefined ? {} : { env: { ACTIONS_ID_TOKEN_REQUEST_URL: tokenServer.url } })
+    const main = await job.main(baseInputs(fixtures), custom === undefined ? {} : { env: { ACTIONS_ID_TOKEN_REQUEST_URL: tokenServer.url } })
 
-      // The attack token reached the action, once, and was masked at once.
-      if (custom === undefined) expect(fixtures.issuer.requestCount('token')).toBe(1)
-      else expect(tokenServer.requests).toBe(1)
-      const token = custom ?? fixtures.issuer.issuedTokens[0] ?? ''
-      if (custom === undefined) expect(fixtures.issuer.issuedTokens).toHaveLength(1)
-      expect(main.masks).toContain(token)
-      await check?.(token, fixtures)
+    // The attack token reached the action, once, and was masked at once.
+    if (custom === undefined) expect(fixtures.issuer.requestCount('token')).toBe(1)
+    else expect(tokenServer.requests).toBe(1)
+    const token = custom ?? fixtures.issuer.issuedTokens[0] ?? ''
+    if (custom === undefined) expect(fixtures.issuer.issuedTokens).toHaveLength(1)
+    expect(main.masks).toContain(token)
+    await check?.(token, fixtures)
 
-      // Refused with one clear, token-free error, before STS, with nothing exported.
-      expect(main.code).toBe(1)
-      expect(main.errors).toHaveLength(1)
-      const message = main.errors[0]?.message ?? ''
-      expect(message).toMatch(cause)
-      expect(message).not.toMatch(/\n\s+at /)
-      for (const fragment of [...new Set([...fixtures.issuer.issuedTokens, token].flatMap(tokenFragments))]) {
-        expect(message).not.toContain(fragment)
-        expect(channelsOf(main)).not.toContain(fragment)
-      }
-      expect(fixtures.sts.requests).toEqual([])
-      expect(tokenServer.jwksRequests).toBe(0)
-      expect(main.env).toEqual({})
-      expect(Object.keys(main.outputs).sort()).toEqual(['audit-log', 'trace-id'])
-      const events = main.auditEvents()
-      expect(events.map(e => e.event)).toEqual(['error'])
-      expect(events[0]).toMatchObject({ stage: 'oidc', message })
-
-      // The post step has nothing to revoke and does not reach STS either.
-      const post = await job.post()
-      expect(post.code).toBe(0)
-      expect(post.errors).toEqual([])
-      expect(post.auditEvents().map(e => e.event)).toEqual(['error', 'revoke'])
-      expect(post.auditEvents()[1]).toMatchObject({ method: 'skipped', status: 'skipped' })
-      expect(fixtures.sts.requests).toEqual([])
-      for (const fragment of tokenFragments(token)) expect(channelsOf(post)).not.toContain(fragment)
-
-      expectJobClean(job)
-      // A token the fixture did not mint (tampered, stripped, opaque) is scanned for as well.
-      expectNoLeaks(job, { 'attack.token': token })
-      refusedHere.add(name)
-    } finally {
-      job.cleanup()
+    // Refused with one clear, token-free error, before STS, with nothing exported.
+    expect(main.code).toBe(1)
+    expect(main.errors).toHaveLength(1)
+    const message = main.errors[0]?.message ?? ''
+    expect(message).toMatch(cause)
+    expect(message).not.toMatch(/\n\s+at /)
+    for (const fragment of [...new Set([...fixtures.issuer.issuedTokens, token].flatMap(tokenFragments))]) {
+      expect(message).not.toContain(fragment)
+      expect(channelsOf(main)).not.toContain(fragment)
     }
+    expect(fixtures.sts.requests).toEqual([])
+    expect(tokenServer.jwksRequests).toBe(0)
+    expect(main.env).toEqual({})
+    expect(Object.keys(main.outputs).sort()).toEqual(['audit-log', 'trace-id'])
+    const events = main.auditEvents()
+    expect(events.map(e => e.event)).toEqual(['error'])
+    expect(events[0]).toMatchObject({ stage: 'oidc', message })
+
+    // The post step has nothing to revoke and does not reach STS either.
+    const post = await job.post()
+    expect(post.code).toBe(0)
+    expect(post.errors).toEqual([])
+    expect(post.auditEvents().map(e => e.event)).toEqual(['error', 'revoke'])
+    expect(post.auditEvents()[1]).toMatchObject({ method: 'skipped', status: 'skipped' })
+    expect(fixtures.sts.requests).toEqual([])
+    for (const fragment of tokenFragments(token)) expect(channelsOf(post)).not.toContain(fragment)
+
+    expectJobClean(job)
+    // A token the fixture did not mint (tampered, stripped, opaque) is scanned for as well.
+    expectNoLeaks(job, { 'attack.token': token })
+    refusedHere.add(name)
   })
 
   // Controls: the same harness sees an unmodified token accepted, via the fixture and via the local
@@ -317,18 +313,14 @@ describe.each(runtimes())('token attacks on %s', (runtime, node) => {
     const custom = await serve()
     tokenServer.token = custom
     const job = newJob(fixtures, node)
-    try {
-      const main = await job.main(baseInputs(fixtures), custom === undefined ? {} : { env: { ACTIONS_ID_TOKEN_REQUEST_URL: tokenServer.url } })
-      expect(main.errors).toEqual([])
-      expect(main.code).toBe(0)
-      expect(fixtures.sts.requests).toHaveLength(1)
-      expect(fixtures.sts.requests[0]?.result).toBe('issued')
-      expect(main.outputs.decision).toBe('allow')
-      const post = await job.post()
-      expect(post.code).toBe(0)
-      expectJobClean(job, { allow: ['main.GITHUB_ENV'] })
-    } finally {
-      job.cleanup()
-    }
+    const main = await job.main(baseInputs(fixtures), custom === undefined ? {} : { env: { ACTIONS_ID_TOKEN_REQUEST_URL: tokenServer.url } })
+    expect(main.errors).toEqual([])
+    expect(main.code).toBe(0)
+    expect(fixtures.sts.requests).toHaveLength(1)
+    expect(fixtures.sts.requests[0]?.result).toBe('issued')
+    expect(main.outputs.decision).toBe('allow')
+    const post = await job.post()
+    expect(post.code).toBe(0)
+    expectJobClean(job, { allow: ['main.GITHUB_ENV'] })
   })
 })

@@ -2,10 +2,11 @@
 // dist/ entry points with action.yml's real defaults, and the runtimes to run them on.
 import { afterEach } from '@jest/globals'
 import { existsSync } from 'node:fs'
-import { startOidcIssuer, type OidcIssuer } from '../fixtures/oidc-issuer.js'
-import { startStsServer, type StsServer } from '../fixtures/aws-sts.js'
 import { createJob, readActionDefaults, type InputValues, type Job } from './run-action.js'
 import { expectNoLeaks, type ExpectNoLeaksOptions } from './leak-scan.js'
+import type { Fixtures } from './local-aws.js'
+
+export { startFixtures, stopFixtures, type Fixtures } from './local-aws.js'
 
 export const ROLE_ARN = 'arn:aws:iam::111122223333:role/deploy'
 export const ACCOUNT_ID = '111122223333'
@@ -27,21 +28,6 @@ export const baseInputs = (fixtures: Fixtures): InputValues => ({
   scopes: 's3:GetObject,s3:PutObject arn:aws:s3:::octo-artifacts/*',
   'token-issuer': fixtures.issuer.issuer
 })
-
-export interface Fixtures {
-  issuer: OidcIssuer
-  sts: StsServer
-}
-
-export async function startFixtures(): Promise<Fixtures> {
-  const issuer = await startOidcIssuer()
-  const sts = await startStsServer({ issuerUrl: issuer.issuer })
-  return { issuer, sts }
-}
-
-export async function stopFixtures(f: Fixtures | undefined): Promise<void> {
-  await Promise.all([f?.issuer.stop(), f?.sts.stop()])
-}
 
 // Jobs of the running test. After each test, every one of them is scanned for leaks (whatever the test
 // itself checked) and only then removed: no e2e test can skip the scan.

@@ -1,7 +1,8 @@
-// Sample data shared by the unit tests: verified claims, the audit's job block, an issued session,
-// and an AWS environment that can only reach the local fixtures.
+// Sample data shared by the unit tests: verified claims, the policy tests' job and policy, the audit's
+// job block, an issued session, and an AWS environment that can only reach the local fixtures.
 import type { JobInfo } from '../../src/audit.js'
 import type { GitHubClaims } from '../../src/claims.js'
+import type { PolicyConfig } from '../../src/policy.js'
 import type { IssuedSession } from '../../src/state.js'
 
 export function sampleClaims(overrides: Partial<GitHubClaims> = {}): GitHubClaims {
@@ -20,6 +21,35 @@ export function sampleClaims(overrides: Partial<GitHubClaims> = {}): GitHubClaim
     run_id: '99',
     run_attempt: '1',
     event_name: 'push',
+    ...overrides
+  }
+}
+
+/** The reusable workflow the policy tests' job runs (its job_workflow_ref). */
+export const SAMPLE_WORKFLOW = 'org/infra/.github/workflows/deploy.yml@refs/heads/main'
+
+/** Claims of the policy tests' job: in org/app, in the production environment, running SAMPLE_WORKFLOW. */
+export function policyClaims(overrides: Partial<GitHubClaims> = {}): GitHubClaims {
+  return sampleClaims({
+    sub: 'repo:org/app:ref:refs/heads/main',
+    repository: 'org/app',
+    repository_owner: 'org',
+    environment: 'production',
+    job_workflow_ref: SAMPLE_WORKFLOW,
+    ...overrides
+  })
+}
+
+/** A policy allowing org/app and leaving every other rule unset. */
+export function samplePolicy(overrides: Partial<PolicyConfig> = {}): PolicyConfig {
+  return {
+    repositories: ['org/app'],
+    repositoryIds: [],
+    refs: [],
+    environments: [],
+    events: [],
+    workflows: [],
+    accountIds: [],
     ...overrides
   }
 }
