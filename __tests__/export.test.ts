@@ -4,7 +4,7 @@ import os from 'node:os'
 import path from 'node:path'
 import type { IssuedCredentials } from '../src/aws/sts.js'
 import { ActionError } from '../src/errors.js'
-import { EXPORTED_VARIABLES, checkExportTargets, exportCredentials, maskCredentials, outputCredentials, scrubVariables } from '../src/export.js'
+import { EXPORTED_VARIABLES, checkExportTargets, checkStepFiles, exportCredentials, maskCredentials, outputCredentials, scrubVariables } from '../src/export.js'
 import { parseFileCommands, parseRunnerCommands } from './helpers/runner-protocol.js'
 
 // Obviously fake values, distinct enough that each can be found on its own.
@@ -163,6 +163,25 @@ describe('scrubVariables', () => {
     scrubVariables([])
     expect(fileText(envFile)).toBe('')
     expect(stdout()).toBe('')
+  })
+})
+
+describe('checkStepFiles', () => {
+  it('accepts writable files, and unset ones (core then uses workflow commands)', () => {
+    const state = path.join(dir, 'state')
+    writeFileSync(state, '')
+    expect(() => checkStepFiles({ GITHUB_OUTPUT: outputFile, GITHUB_STATE: state })).not.toThrow()
+    expect(() => checkStepFiles({ GITHUB_STATE: state })).not.toThrow()
+    expect(() => checkStepFiles({})).not.toThrow()
+  })
+
+  it('refuses a GITHUB_OUTPUT or GITHUB_STATE that is set but cannot be written, naming each', () => {
+    const sub = path.join(dir, 'sub')
+    mkdirSync(sub)
+    expect(() => checkStepFiles({ GITHUB_OUTPUT: sub, GITHUB_STATE: path.join(dir, 'missing') })).toThrow(
+      `The step's outputs and state cannot be written: GITHUB_OUTPUT (${sub}) is not a writable file (not a regular file); ` +
+        `GITHUB_STATE (${path.join(dir, 'missing')}) is not a writable file (ENOENT). The runner sets these files for every step: do not override them in env:.`
+    )
   })
 })
 

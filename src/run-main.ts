@@ -8,7 +8,7 @@ import type { AssumeRoleRequest } from './aws/sts.js'
 import { buildSessionPolicy, checkSessionPolicySize } from './aws/session-policy.js'
 import type { GitHubClaims } from './claims.js'
 import { ActionError, messageOf } from './errors.js'
-import { EXPORTED_VARIABLES, checkExportTargets, exportCredentials, maskCredentials, outputCredentials } from './export.js'
+import { EXPORTED_VARIABLES, checkExportTargets, checkStepFiles, exportCredentials, maskCredentials, outputCredentials } from './export.js'
 import { type ActionConfig, InputError, defaultAuditLog, jobFolder, parseInputs } from './inputs.js'
 import { requestIdToken } from './id-token.js'
 import { fetchIssuerKeys, verifyIdToken } from './oidc.js'
@@ -43,8 +43,9 @@ export async function runMain(env: NodeJS.ProcessEnv = process.env): Promise<voi
 
   let stage: ActionError['stage'] = 'state'
   try {
-    // Inside the try: a GITHUB_OUTPUT or GITHUB_STATE that cannot be written fails the step with an
-    // error event, not a crash.
+    // A GITHUB_OUTPUT or GITHUB_STATE that cannot be written fails the step with an error event that
+    // says so, before anything is written or requested.
+    checkStepFiles(env)
     core.setOutput('trace-id', traceId)
     core.setOutput('audit-log', auditFile)
     // Saved before any network call, so the post step can audit and summarise whatever happens next.

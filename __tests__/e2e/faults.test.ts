@@ -200,7 +200,8 @@ describe.each(runtimes())('faults on %s', (_name, node) => {
       const main = await job.main(baseInputs(fixtures), { env: { [name]: dir } })
       expect(main.code).toBe(1)
       expect(main.stderr).not.toMatch(/\n\s+at /)
-      const message = `Unexpected failure: EISDIR: illegal operation on a directory, open '${dir}'`
+      const message = `The step's outputs and state cannot be written: ${name} (${dir}) is not a writable file (not a regular file). ` +
+        'The runner sets these files for every step: do not override them in env:.'
       expect(main.errors.map(e => e.message)).toEqual([message])
       expect(fixtures.issuer.requestCount('token')).toBe(0)
       expect(fixtures.sts.requests).toEqual([])
