@@ -1,17 +1,14 @@
 // The allow path, run as a runner runs it: main issues, masks and exports; post scrubs, audits and
 // writes the summary. Every channel is scanned for the issued secrets and the OIDC token.
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals'
-import { ACCOUNT_ID, ROLE_ARN, baseInputs, expectJobClean, newJob, readable, runtimes, startFixtures, stopFixtures, type Fixtures } from '../helpers/e2e.js'
+import { describe, expect, it } from '@jest/globals'
+import { ACCOUNT_ID, baseInputs, expectJobClean, newJob, readable, ROLE_ARN, runtimes, useFixtures } from '../helpers/e2e.js'
 
 const EXPORTED = ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_REGION', 'AWS_DEFAULT_REGION']
 /** What a scrub-mode revoke event says about a session expiring at `expiresAt`. */
 const stillValid = (expiresAt: string): string => `the session stays valid until it expires at ${expiresAt} (revoke: scrub cannot end an STS session)`
 
 describe.each(runtimes())('allow path on %s', (_name, node) => {
-  let fixtures: Fixtures
-  beforeAll(async () => { fixtures = await startFixtures() })
-  afterAll(async () => { await stopFixtures(fixtures) })
-  beforeEach(() => { fixtures.issuer.reset(); fixtures.sts.reset() })
+  const fixtures = useFixtures()
 
   it('issues a scoped per-job credential, exports it masked, then scrubs, audits and summarises', async () => {
     const job = newJob(fixtures, node)

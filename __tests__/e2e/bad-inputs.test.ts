@@ -3,8 +3,8 @@
 // stack trace, and no call to the token issuer or STS. One runtime only, to keep the suite fast.
 import { mkdirSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals'
-import { ACCOUNT_ID, baseInputs, expectJobClean, newJob, runtimes, startFixtures, stopFixtures, type Fixtures } from '../helpers/e2e.js'
+import { afterAll, describe, expect, it } from '@jest/globals'
+import { ACCOUNT_ID, baseInputs, expectJobClean, newJob, runtimes, useFixtures } from '../helpers/e2e.js'
 import { repoRoot, type InputValues } from '../helpers/run-action.js'
 
 interface BadInput {
@@ -187,10 +187,7 @@ it('covers every validated input, at least 40 cases', () => {
 })
 
 describe.each(runtimes().slice(0, 1))('bad inputs on %s', (_name, node) => {
-  let fixtures: Fixtures
-  beforeAll(async () => { fixtures = await startFixtures() })
-  afterAll(async () => { await stopFixtures(fixtures) })
-  beforeEach(() => { fixtures.issuer.reset(); fixtures.sts.reset() })
+  const fixtures = useFixtures()
 
   it.each(cases)('$input: $what', async ({ input, with: values, problems }) => {
     const job = newJob(fixtures, node)

@@ -1,9 +1,9 @@
 // Debug logging (RUNNER_DEBUG=1, "Enable debug logging" on a re-run) prints extra lines from the
 // action's libraries. With it on, every channel must still be free of the OIDC token, the request
 // bearer and the issued keys; and the token is masked before any line could carry it.
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals'
+import { describe, expect, it } from '@jest/globals'
 import type { StsServer } from '../fixtures/aws-sts.js'
-import { baseInputs, expectJobClean, newJob, runtimes, startFixtures, stopFixtures, type Fixtures } from '../helpers/e2e.js'
+import { baseInputs, expectJobClean, type Fixtures, newJob, runtimes, useFixtures } from '../helpers/e2e.js'
 import type { InputValues, Job, StepResult } from '../helpers/run-action.js'
 import { parseCommandLine } from '../helpers/runner-protocol.js'
 
@@ -36,10 +36,7 @@ function expectTokenMaskedBeforeUse(step: StepResult, job: Job, fixtures: Fixtur
 }
 
 describe.each(runtimes())('debug logging on %s', (_name, node) => {
-  let fixtures: Fixtures
-  beforeAll(async () => { fixtures = await startFixtures() })
-  afterAll(async () => { await stopFixtures(fixtures) })
-  beforeEach(() => { fixtures.issuer.reset(); fixtures.sts.reset() })
+  const fixtures = useFixtures()
 
   it('allow path with RUNNER_DEBUG=1: debug lines carry no secret, the token is masked first, every channel clean', async () => {
     // a failed token request first, so the debug log holds a retried request as well

@@ -1,9 +1,9 @@
 // Denials: each allowed-* input, evaluated against the verified token, stops the job before STS and
 // says which rule failed, with the claim value and the patterns.
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals'
+import { describe, expect, it } from '@jest/globals'
 import type { ClaimOverrides } from '../fixtures/oidc-issuer.js'
 import type { InputValues } from '../helpers/run-action.js'
-import { baseInputs, expectJobClean, newJob, readable, runtimes, startFixtures, stopFixtures, type Fixtures } from '../helpers/e2e.js'
+import { baseInputs, expectJobClean, newJob, readable, runtimes, useFixtures } from '../helpers/e2e.js'
 
 interface DenyCase {
   rule: string
@@ -67,10 +67,7 @@ const cases: DenyCase[] = [
 const denial = (...reasons: string[]): string => `Denied by policy; no credential was issued:\n- ${reasons.join('\n- ')}`
 
 describe.each(runtimes())('denial on %s', (_name, node) => {
-  let fixtures: Fixtures
-  beforeAll(async () => { fixtures = await startFixtures() })
-  afterAll(async () => { await stopFixtures(fixtures) })
-  beforeEach(() => { fixtures.issuer.reset(); fixtures.sts.reset() })
+  const fixtures = useFixtures()
 
   it.each(cases)('$rule denies, explains, issues nothing', async ({ inputs, claims, reason }) => {
     fixtures.issuer.setClaims(claims)

@@ -1,12 +1,9 @@
 // dry-run: verify and decide for real, print the plan, issue nothing.
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals'
-import { ROLE_ARN, baseInputs, expectJobClean, newJob, readable, runtimes, startFixtures, stopFixtures, type Fixtures } from '../helpers/e2e.js'
+import { describe, expect, it } from '@jest/globals'
+import { baseInputs, expectJobClean, newJob, readable, ROLE_ARN, runtimes, useFixtures } from '../helpers/e2e.js'
 
 describe.each(runtimes())('dry-run on %s', (_name, node) => {
-  let fixtures: Fixtures
-  beforeAll(async () => { fixtures = await startFixtures() })
-  afterAll(async () => { await stopFixtures(fixtures) })
-  beforeEach(() => { fixtures.issuer.reset(); fixtures.sts.reset() })
+  const fixtures = useFixtures()
 
   it('prints session name, session policy, lifetime and decision; calls no STS', async () => {
     const job = newJob(fixtures, node)

@@ -3,11 +3,11 @@
 // post step with a hand-over that is corrupt, truncated or not ours, a post step run twice, and a main
 // step killed while STS holds its answer. Whatever happens: no secret anywhere, nothing half-exported,
 // an audit trail of what was done, and a post step that never fails the job by throwing.
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals'
+import { describe, expect, it } from '@jest/globals'
 import { mkdirSync } from 'node:fs'
 import path from 'node:path'
 import type { StsServer } from '../fixtures/aws-sts.js'
-import { baseInputs, expectJobClean, newJob, runtimes, startFixtures, stopFixtures, type Fixtures } from '../helpers/e2e.js'
+import { baseInputs, expectJobClean, type Fixtures, newJob, runtimes, useFixtures } from '../helpers/e2e.js'
 import type { InputValues, Job } from '../helpers/run-action.js'
 
 type Fault = Parameters<StsServer['injectFaults']>[0][number]
@@ -24,10 +24,7 @@ const eventNames = (events: Record<string, unknown>[]): unknown[] => events.map(
 const NOTHING_ISSUED = 'no credential was issued (denied, dry run, or failed before issue)'
 
 describe.each(runtimes())('faults on %s', (_name, node) => {
-  let fixtures: Fixtures
-  beforeAll(async () => { fixtures = await startFixtures() })
-  afterAll(async () => { await stopFixtures(fixtures) })
-  beforeEach(() => { fixtures.issuer.reset(); fixtures.sts.reset() })
+  const fixtures = useFixtures()
 
   describe('STS failing beyond the retry budget', () => {
     const cases: { name: string, fault: Fault, attempts: number, inputs: Record<string, number>, said: RegExp }[] = [
@@ -339,10 +336,7 @@ describe.each(runtimes())('faults on %s', (_name, node) => {
 // One runtime only (the action's, when available): each attempt waits out the 10 s request timeout.
 const [hangName, hangNode] = runtimes().at(-1) ?? [`node ${process.versions.node}`, process.execPath]
 describe(`STS hanging on ${hangName}`, () => {
-  let fixtures: Fixtures
-  beforeAll(async () => { fixtures = await startFixtures() })
-  afterAll(async () => { await stopFixtures(fixtures) })
-  beforeEach(() => { fixtures.issuer.reset(); fixtures.sts.reset() })
+  const fixtures = useFixtures()
 
   it('an STS call that never answers fails on the per-request timeout, within a bound', async () => {
     // longer than the action's timeout and shorter than the harness's, so a missing timeout shows up

@@ -1,12 +1,9 @@
 // Bad inputs: every problem reported in one failure, before any token is requested.
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals'
-import { baseInputs, expectJobClean, newJob, runtimes, startFixtures, stopFixtures, type Fixtures } from '../helpers/e2e.js'
+import { describe, expect, it } from '@jest/globals'
+import { baseInputs, expectJobClean, newJob, runtimes, useFixtures } from '../helpers/e2e.js'
 
 describe.each(runtimes())('input validation on %s', (_name, node) => {
-  let fixtures: Fixtures
-  beforeAll(async () => { fixtures = await startFixtures() })
-  afterAll(async () => { await stopFixtures(fixtures) })
-  beforeEach(() => { fixtures.issuer.reset(); fixtures.sts.reset() })
+  const fixtures = useFixtures()
 
   it('lists every bad input at once, requests no token, audits an input error', async () => {
     const job = newJob(fixtures, node)

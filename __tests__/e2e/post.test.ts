@@ -1,23 +1,20 @@
 // The post step runs after every job (post-if: always()). It must never throw: with no state, corrupt
 // state or a failed main step it records `skipped` with the reason; after a credential was issued it
 // scrubs whatever was exported, even when the job itself failed.
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals'
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals'
 import { mkdtempSync, rmSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { expectNoLeaks } from '../helpers/leak-scan.js'
 import { runStep } from '../helpers/run-action.js'
-import { baseInputs, expectJobClean, newJob, readable, runtimes, startFixtures, stopFixtures, type Fixtures } from '../helpers/e2e.js'
+import { baseInputs, expectJobClean, newJob, readable, runtimes, useFixtures } from '../helpers/e2e.js'
 
 const NOTHING_ISSUED = 'no credential was issued (denied, dry run, or failed before issue)'
 const NO_STATE = 'no state was saved: the main step did not run, or stopped before it reached the token request'
 const CORRUPT_STATE = 'the saved state is not valid JSON (corrupt or truncated)'
 
 describe.each(runtimes())('post step on %s', (_name, node) => {
-  let fixtures: Fixtures
-  beforeAll(async () => { fixtures = await startFixtures() })
-  afterAll(async () => { await stopFixtures(fixtures) })
-  beforeEach(() => { fixtures.issuer.reset(); fixtures.sts.reset() })
+  const fixtures = useFixtures()
   // a job directory for the tests that run the post step alone
   let jobDir: string
   beforeEach(() => { jobDir = mkdtempSync(path.join(os.tmpdir(), 'jit-post-')) })

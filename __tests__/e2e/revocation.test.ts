@@ -1,9 +1,9 @@
 // deny-session: the post step lists the job's session in the role's permissions boundary, so a copy
 // of the credential stops working when the job ends. Run against the local STS + IAM endpoint, which
 // keeps the policy versions in memory and records which credential signed each IAM call.
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals'
+import { beforeEach, describe, expect, it } from '@jest/globals'
 import { allowsAnything, deniesSession } from '../helpers/boundary.js'
-import { ROLE_ARN, baseInputs, expectJobClean, newJob, readable, runtimes, startFixtures, stopFixtures, type Fixtures } from '../helpers/e2e.js'
+import { ROLE_ARN, baseInputs, expectJobClean, newJob, readable, runtimes, useFixtures } from '../helpers/e2e.js'
 import type { InputValues, Job } from '../helpers/run-action.js'
 
 const POLICY = 'arn:aws:iam::111122223333:policy/jit-revocations'
@@ -36,12 +36,8 @@ const sidAt = (time: number): string => {
 const sidIn = (minutes: number): string => sidAt(Date.now() + minutes * 60_000)
 
 describe.each(runtimes())('deny-session revocation on %s', (_name, node) => {
-  let fixtures: Fixtures
-  beforeAll(async () => { fixtures = await startFixtures() })
-  afterAll(async () => { await stopFixtures(fixtures) })
+  const fixtures = useFixtures()
   beforeEach(() => {
-    fixtures.issuer.reset()
-    fixtures.sts.reset()
     fixtures.sts.iam.addRole(ROLE_ARN, { permissionsBoundaryArn: POLICY })
     fixtures.sts.iam.addRole(REVOKER)
   })

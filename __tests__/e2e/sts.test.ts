@@ -1,13 +1,10 @@
 // STS failures: a role that does not trust the job is reported with what to check and never retried;
 // throttling and 5xx are retried with backoff up to retry-max-attempts; nothing half-issued remains.
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals'
-import { baseInputs, expectJobClean, newJob, runtimes, startFixtures, stopFixtures, type Fixtures } from '../helpers/e2e.js'
+import { describe, expect, it } from '@jest/globals'
+import { baseInputs, expectJobClean, newJob, runtimes, useFixtures } from '../helpers/e2e.js'
 
 describe.each(runtimes())('STS on %s', (_name, node) => {
-  let fixtures: Fixtures
-  beforeAll(async () => { fixtures = await startFixtures() })
-  afterAll(async () => { await stopFixtures(fixtures) })
-  beforeEach(() => { fixtures.issuer.reset(); fixtures.sts.reset() })
+  const fixtures = useFixtures()
 
   it('AccessDenied from the trust policy: one attempt, a message pointing at sub/aud, audited', async () => {
     fixtures.sts.setTrust(claims => claims.sub === 'repo:octo-org/other:ref:refs/heads/main' || 'Not authorized to perform sts:AssumeRoleWithWebIdentity')

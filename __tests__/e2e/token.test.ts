@@ -1,9 +1,9 @@
 // The action verifies the job's OIDC token itself: an expired token, a token for another audience, a
 // token signed by a key the issuer never published, and a job without `id-token: write` all fail
 // closed before STS, with an error event in the audit log and a message that says what to fix.
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals'
+import { describe, expect, it } from '@jest/globals'
 import type { MintOptions } from '../fixtures/oidc-issuer.js'
-import { baseInputs, expectJobClean, newJob, readable, runtimes, startFixtures, stopFixtures, type Fixtures } from '../helpers/e2e.js'
+import { baseInputs, expectJobClean, newJob, readable, runtimes, useFixtures } from '../helpers/e2e.js'
 
 interface TokenCase {
   name: string
@@ -30,10 +30,7 @@ const cases: TokenCase[] = [
 ]
 
 describe.each(runtimes())('token verification on %s', (_name, node) => {
-  let fixtures: Fixtures
-  beforeAll(async () => { fixtures = await startFixtures() })
-  afterAll(async () => { await stopFixtures(fixtures) })
-  beforeEach(() => { fixtures.issuer.reset(); fixtures.sts.reset() })
+  const fixtures = useFixtures()
 
   it.each(cases)('$name: refused before STS, audited, nothing exported', async ({ token, message }) => {
     fixtures.issuer.setTokenOptions(token)

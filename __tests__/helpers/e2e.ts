@@ -1,10 +1,10 @@
 // Shared set-up for the end-to-end suites: both fixtures on 127.0.0.1, a job that runs the bundled
 // dist/ entry points with action.yml's real defaults, and the runtimes to run them on.
-import { afterEach } from '@jest/globals'
+import { afterAll, afterEach, beforeAll, beforeEach } from '@jest/globals'
 import { existsSync } from 'node:fs'
 import { createJob, readActionDefaults, type InputValues, type Job } from './run-action.js'
 import { expectNoLeaks, type ExpectNoLeaksOptions } from './leak-scan.js'
-import type { Fixtures } from './local-aws.js'
+import { startFixtures, stopFixtures, type Fixtures } from './local-aws.js'
 
 export { startFixtures, stopFixtures, type Fixtures } from './local-aws.js'
 
@@ -28,6 +28,18 @@ export const baseInputs = (fixtures: Fixtures): InputValues => ({
   scopes: 's3:GetObject,s3:PutObject arn:aws:s3:::octo-artifacts/*',
   'token-issuer': fixtures.issuer.issuer
 })
+
+/**
+ * Registers, in the calling describe block, the fixtures' start (before its first test), stop (after
+ * its last) and reset (before each test). The returned object holds `issuer` and `sts` once started.
+ */
+export function useFixtures(): Fixtures {
+  const fixtures = {} as Fixtures
+  beforeAll(async () => { Object.assign(fixtures, await startFixtures()) })
+  afterAll(async () => { await stopFixtures(fixtures) })
+  beforeEach(() => { fixtures.issuer.reset(); fixtures.sts.reset() })
+  return fixtures
+}
 
 // Jobs of the running test. After each test, every one of them is scanned for leaks (whatever the test
 // itself checked) and only then removed: no e2e test can skip the scan.
