@@ -13,6 +13,7 @@ const CREDENTIALS: IssuedCredentials = {
   secretAccessKey: 'fake/secret+access%key-0002',
   sessionToken: 'fake-session-token-0003==',
   expiration: new Date('2026-01-01T10:15:00.000Z'),
+  issuedAt: new Date('2026-01-01T10:00:00.000Z'),
   assumedRoleArn: 'arn:aws:sts::123456789012:assumed-role/deploy/gh-1-1-00000000',
   assumedRoleId: 'AROAFAKEFAKEFAKE:gh-1-1-00000000',
   accountId: '123456789012'

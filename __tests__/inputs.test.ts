@@ -94,7 +94,7 @@ describe('parseInputs: valid inputs and defaults', () => {
       managedPolicyArns: [],
       revoke: 'scrub',
       revocationRoleArn: undefined,
-      revocationPolicyArn: undefined,
+      revocationPolicyArns: [],
       onRevocationFailure: 'warn',
       auditLog: path.join('/runner/temp', 'jit-credentials', 'audit.jsonl'),
       jobSummary: true,
@@ -405,13 +405,13 @@ describe('parseInputs: revocation method', () => {
   it('takes deny-session with its role and policy, asked for or implied by auto', () => {
     for (const revoke of ['deny-session', 'auto']) {
       const config = parse({ revoke, 'revocation-role-to-assume': REVOKER, 'revocation-policy-arn': LIST })
-      expect(config).toMatchObject({ revoke: 'deny-session', revocationRoleArn: REVOKER, revocationPolicyArn: LIST })
+      expect(config).toMatchObject({ revoke: 'deny-session', revocationRoleArn: REVOKER, revocationPolicyArns: [LIST] })
     }
   })
 
   it('requires the revocation role and policy for deny-session, saying why', () => {
     const role = 'the role the post step assumes to update the revocation list. Example: arn:aws:iam::123456789012:role/jit-revoker'
-    const policy = 'the permissions boundary of role-to-assume that holds the revocation list. Example: arn:aws:iam::123456789012:policy/jit-revocations'
+    const policy = 'the revocation lists: the permissions boundary of role-to-assume, or deny-only policies attached to it (one per line). Example: arn:aws:iam::123456789012:policy/jit-revocations'
     expect(problemsOf({ revoke: 'deny-session' })).toEqual([
       `revocation-role-to-assume: is required because revoke is deny-session: ${role}`,
       `revocation-policy-arn: is required because revoke is deny-session: ${policy}`
@@ -430,10 +430,23 @@ describe('parseInputs: revocation method', () => {
     ])
   })
 
+  it('takes several revocation lists, one per line or comma-separated, each checked', () => {
+    const lists = [1, 2, 3].map(n => `${LIST}-${n}`)
+    expect(parse({ 'revocation-role-to-assume': REVOKER, 'revocation-policy-arn': `${lists[0]}\n${lists[1]}, ${lists[2]}\n` }).revocationPolicyArns).toEqual(lists)
+    expect(problemsOf({ 'revocation-role-to-assume': REVOKER, 'revocation-policy-arn': `${LIST}-1\nnot-an-arn\n${LIST}-1` })).toEqual([
+      'revocation-policy-arn: "not-an-arn" is not a managed policy ARN. Example: arn:aws:iam::123456789012:policy/jit-revocations',
+      'revocation-policy-arn: lists a policy more than once'
+    ])
+    const many = Array.from({ length: 21 }, (_, n) => `${LIST}-${n}`).join('\n')
+    expect(problemsOf({ 'revocation-role-to-assume': REVOKER, 'revocation-policy-arn': many })).toEqual([
+      'revocation-policy-arn: lists 21 policies; a role can have at most 20 managed policies attached'
+    ])
+  })
+
   it('keeps scrub when asked for explicitly even with a revocation policy', () => {
     const config = parse({ revoke: 'scrub', 'revocation-policy-arn': 'arn:aws:iam::123456789012:policy/jit-revocations' })
     expect(config.revoke).toBe('scrub')
-    expect(config.revocationPolicyArn).toBe('arn:aws:iam::123456789012:policy/jit-revocations')
+    expect(config.revocationPolicyArns).toEqual(['arn:aws:iam::123456789012:policy/jit-revocations'])
   })
 })
 

@@ -2,158 +2,238 @@
 import { describe, expect, it } from '@jest/globals'
 import {
   MAX_POLICY_CHARACTERS,
+  PRUNE_MARGIN_MS,
   type PolicyDocument,
-  addRevocation,
-  listsSession,
+  type RevocationListInput,
+  type RevokedSession,
   RevocationListError,
+  buildRevocationList,
+  listOrder,
+  listsSession,
   parsePolicyDocument,
-  revocationSid
-} from '../src/aws/revocation.js'
+  userIdPattern
+} from '../src/aws/revocation-list.js'
 
-const NOW = new Date('2026-11-23T10:00:00.400Z')
 const ALLOW_ALL = { Sid: 'AllowAll', Effect: 'Allow', Action: '*', Resource: '*' }
+const PLACEHOLDER = { Sid: 'JitRevocationList', Effect: 'Deny', Action: '*', Resource: '*', Condition: { StringEquals: { 'aws:userid': 'jit-credentials:no-session' } } }
 const boundary = (...statements: Record<string, unknown>[]): PolicyDocument => ({ Version: '2012-10-17', Statement: [ALLOW_ALL, ...statements] })
-const session = (name: string, expiresAt: string) => ({ userId: `AROAEXAMPLEEXAMPLE1:${name}`, expiresAt: new Date(expiresAt) })
-const revoked = (sid: string, users: string[], before: string) => ({
-  Sid: sid,
+const attached = (...statements: Record<string, unknown>[]): PolicyDocument => ({ Version: '2012-10-17', Statement: [PLACEHOLDER, ...statements] })
+const at = (time: string): Date => new Date(`2026-11-23T${time}Z`)
+const session = (name: string, issued: string, lifetimeS = 900): RevokedSession => ({
+  sessionName: name,
+  issuedAt: at(issued),
+  expiresAt: new Date(at(issued).getTime() + lifetimeS * 1000)
+})
+const statement = (before: string, until: string, names: string[]): Record<string, unknown> => ({
+  Sid: `JitRevokedBefore${before.replace(/\D/g, '')}Until${until.replace(/\D/g, '')}`,
   Effect: 'Deny',
   Action: '*',
   Resource: '*',
-  Condition: { StringEquals: { 'aws:userid': users }, DateLessThan: { 'aws:TokenIssueTime': before } }
+  Condition: { StringLike: { 'aws:userid': names.map(n => `*:${n}`) }, DateLessThan: { 'aws:TokenIssueTime': before } }
 })
+/** Adds one session to a boundary list with no other versions, at `now`. */
+function add(base: PolicyDocument, revoked: RevokedSession, now: string, extra: Partial<RevocationListInput> = {}) {
+  const edit = buildRevocationList({ base, others: [], session: revoked, now: at(now), kind: 'boundary', ...extra })
+  if (!edit) throw new Error('the session did not fit')
+  return edit
+}
 
-describe('revocationSid', () => {
-  it.each([
-    ['2026-11-23T10:15:00.000Z', 'JitRevokedUntil202611231015'],
-    ['2026-11-23T10:15:00.001Z', 'JitRevokedUntil202611231016'],
-    ['2026-11-23T10:14:59.000Z', 'JitRevokedUntil202611231015'],
-    ['2026-12-31T23:59:30.000Z', 'JitRevokedUntil202701010000']
-  ])('names the expiry minute of %s, rounded up: %s', (expiry, sid) => {
-    expect(revocationSid(new Date(expiry))).toBe(sid)
+describe('userIdPattern', () => {
+  it('matches the session of any role id by its name', () => {
+    expect(userIdPattern('gh-12345678901-1-0c7f3780')).toBe('*:gh-12345678901-1-0c7f3780')
+  })
+  it.each(['a', 'x*y', 'x?y', 'x$y', 'a:b', 'a b', 'x'.repeat(65)])('refuses %j, which STS would not issue or which is a wildcard', name => {
+    expect(() => userIdPattern(name)).toThrow(RevocationListError)
   })
 })
 
-describe('addRevocation', () => {
-  it('adds a deny statement for the session, limited to credentials issued before the revocation', () => {
-    const edit = addRevocation(boundary(), session('gh-1-1-aaaaaaaa', '2026-11-23T10:15:00Z'), NOW)
+describe('listOrder', () => {
+  it('is a permutation starting at a hash of the name, the same every time', () => {
+    const order = listOrder('gh-1-1-aaaaaaaa', 8)
+    expect([...order].sort()).toEqual([0, 1, 2, 3, 4, 5, 6, 7])
+    expect(listOrder('gh-1-1-aaaaaaaa', 8)).toEqual(order)
+    const first = order[0] ?? 0
+    expect(order.slice(1)).toEqual(Array.from({ length: 7 }, (_, i) => (first + i + 1) % 8))
+  })
+  it('spreads names evenly over the lists', () => {
+    const counts = new Map<number, number>()
+    for (let i = 0; i < 8000; i++) {
+      const first = listOrder(`gh-${12345678901 + i}-1-0c7f3780`, 8)[0] ?? -1
+      counts.set(first, (counts.get(first) ?? 0) + 1)
+    }
+    expect([...counts.keys()].sort()).toEqual([0, 1, 2, 3, 4, 5, 6, 7])
+    for (const count of counts.values()) expect(count).toBeGreaterThan(850)
+    for (const count of counts.values()) expect(count).toBeLessThan(1150)
+  })
+})
+
+describe('buildRevocationList', () => {
+  it('denies a session revoked after its issue minute in a statement whose B is that minute', () => {
+    const edit = add(boundary(), session('gh-1-1-aaaaaaaa', '10:00:05'), '10:07:30.400')
     expect(edit.changed).toBe(true)
-    expect(edit.document.Statement).toEqual([
-      ALLOW_ALL,
-      revoked('JitRevokedUntil202611231015', ['AROAEXAMPLEEXAMPLE1:gh-1-1-aaaaaaaa'], '2026-11-23T10:00:01Z')
-    ])
+    expect(edit.document.Statement).toEqual([ALLOW_ALL, statement('2026-11-23T10:07:00Z', '202611231016', ['gh-1-1-aaaaaaaa'])])
     expect(JSON.parse(edit.json)).toEqual(edit.document)
     expect(edit.json).not.toMatch(/\s/)
     expect(edit.size).toBe(edit.json.length)
   })
 
-  it('adds a session expiring in the same minute to that statement, and moves its time limit forward', () => {
-    const first = addRevocation(boundary(), session('a1', '2026-11-23T10:14:10Z'), NOW)
-    const second = addRevocation(first.document, session('b2', '2026-11-23T10:14:50Z'), new Date('2026-11-23T10:03:00Z'))
+  it('gives a session revoked soon after its issue a B within the reuse grace, on the minute grid', () => {
+    // Issued 10:07:10 and revoked 20 s later: B is the last minute before issue + 5 min.
+    const edit = add(boundary(), session('b2', '10:07:10'), '10:07:30')
+    expect(edit.document.Statement[1]).toEqual(statement('2026-11-23T10:12:00Z', '202611231023', ['b2']))
+  })
+
+  it('never sets B at or before the issue time, whatever the runner or AWS clock says', () => {
+    // "now" before the issue (a clock behind AWS): B is still after the issue.
+    const edit = add(boundary(), session('c3', '10:07:59'), '10:00:00')
+    const condition = edit.document.Statement[1]?.Condition as Record<string, Record<string, string>>
+    const before = Date.parse(condition.DateLessThan?.['aws:TokenIssueTime'] ?? '')
+    expect(before).toBeGreaterThan(at('10:07:59').getTime())
+  })
+
+  it('joins an existing statement whose B lies after the issue, extending its end when needed', () => {
+    const first = add(boundary(), session('a1', '10:00:05'), '10:07:30')
+    const second = add(first.document, session('b2', '10:03:00', 1800), '10:08:10')
+    expect(second.document.Statement).toEqual([ALLOW_ALL, statement('2026-11-23T10:07:00Z', '202611231033', ['a1', 'b2'])])
+  })
+
+  it('does not join a statement with B at or before the issue (it would not deny the session)', () => {
+    const first = add(boundary(), session('a1', '10:00:05'), '10:07:30')
+    const second = add(first.document, session('late', '10:07:00'), '10:20:00')
     expect(second.document.Statement).toEqual([
       ALLOW_ALL,
-      revoked('JitRevokedUntil202611231015', ['AROAEXAMPLEEXAMPLE1:a1', 'AROAEXAMPLEEXAMPLE1:b2'], '2026-11-23T10:03:01Z')
+      statement('2026-11-23T10:07:00Z', '202611231016', ['a1']),
+      statement('2026-11-23T10:20:00Z', '202611231022', ['late'])
     ])
   })
 
-  it('gives a session of another expiry minute its own statement, appended at the end', () => {
-    const first = addRevocation(boundary(), session('a1', '2026-11-23T10:15:00Z'), NOW)
-    const second = addRevocation(first.document, session('b2', '2026-11-23T10:45:00Z'), NOW)
-    expect(second.document.Statement.map(s => s.Sid)).toEqual(['AllowAll', 'JitRevokedUntil202611231015', 'JitRevokedUntil202611231045'])
+  it('does not join a statement whose B is after both the revocation and the reuse grace', () => {
+    const first = add(boundary(), session('short', '10:07:10'), '10:07:30') // B 10:12:00
+    const second = add(first.document, session('old', '10:00:00'), '10:07:40')
+    expect(second.document.Statement.slice(1)).toEqual([
+      statement('2026-11-23T10:07:00Z', '202611231015', ['old']),
+      statement('2026-11-23T10:12:00Z', '202611231023', ['short'])
+    ])
   })
 
-  it('is idempotent: a session already listed changes nothing', () => {
-    const first = addRevocation(boundary(), session('a1', '2026-11-23T10:15:00Z'), NOW)
-    const again = addRevocation(first.document, session('a1', '2026-11-23T10:15:00Z'), new Date('2026-11-23T10:01:00Z'))
+  it('prefers the statement that already lasts longest', () => {
+    const base = boundary(statement('2026-11-23T10:06:00Z', '202611231016', ['x1']), statement('2026-11-23T10:07:00Z', '202611231040', ['y1']))
+    const edit = add(base, session('z1', '10:02:00'), '10:08:00')
+    expect(edit.document.Statement.slice(1)).toEqual([
+      statement('2026-11-23T10:06:00Z', '202611231016', ['x1']),
+      statement('2026-11-23T10:07:00Z', '202611231040', ['y1', 'z1'])
+    ])
+  })
+
+  it('changes nothing for a session already listed', () => {
+    const first = add(boundary(), session('a1', '10:00:05'), '10:07:30')
+    const again = add(first.document, session('a1', '10:00:05'), '10:09:00')
     expect(again.changed).toBe(false)
     expect(again.json).toBe(first.json)
+    expect(listsSession(first.document, session('a1', '10:00:05'))).toBe(true)
+    expect(listsSession(first.document, session('a1', '10:07:00'))).toBe(false)
+    expect(listsSession(first.document, session('a2', '10:00:05'))).toBe(false)
   })
 
-  it('drops revocation statements expired more than five minutes ago, and keeps newer ones', () => {
-    const doc = boundary(
-      revoked('JitRevokedUntil202611230954', ['AROAEXAMPLEEXAMPLE1:old'], '2026-11-23T09:40:00Z'),
-      revoked('JitRevokedUntil202611230956', ['AROAEXAMPLEEXAMPLE1:recent'], '2026-11-23T09:41:00Z')
-    )
-    const edit = addRevocation(doc, session('new', '2026-11-23T10:15:00Z'), NOW)
-    expect(edit.pruned).toEqual(['JitRevokedUntil202611230954'])
-    expect(edit.document.Statement.map(s => s.Sid)).toEqual(['AllowAll', 'JitRevokedUntil202611230956', 'JitRevokedUntil202611231015'])
+  it('drops statements five minutes after their last session expired, not before', () => {
+    const base = boundary(statement('2026-11-23T09:50:00Z', '202611231000', ['old']))
+    const kept = add(base, session('n1', '10:00:00'), '10:04:59')
+    expect(kept.document.Statement.map(s => s.Sid)).toContain('JitRevokedBefore20261123095000Until202611231000')
+    const pruned = add(base, session('n1', '10:00:00'), '10:05:01')
+    expect(pruned.pruned).toEqual(['JitRevokedBefore20261123095000Until202611231000'])
+    expect(pruned.document.Statement.map(s => s.Sid)).not.toContain('JitRevokedBefore20261123095000Until202611231000')
+    expect(PRUNE_MARGIN_MS).toBe(300_000)
   })
 
-  it('leaves every other statement exactly as it was, in place', () => {
-    const custom = { Sid: 'NoBilling', Effect: 'Deny', Action: ['aws-portal:*', 'budgets:*'], Resource: '*', Condition: { Bool: { 'aws:MultiFactorAuthPresent': 'false' } } }
-    const unknownJit = { Sid: 'JitRevokedByHand', Effect: 'Deny', Action: '*', Resource: '*' }
-    const doc: PolicyDocument = { Version: '2012-10-17', Id: 'boundary', Statement: [custom, ALLOW_ALL, unknownJit] }
-    const edit = addRevocation(doc, session('a1', '2026-11-23T10:15:00Z'), NOW)
-    expect(edit.document.Statement.slice(0, 3)).toEqual([custom, ALLOW_ALL, unknownJit])
-    expect(JSON.stringify(edit.document.Statement.slice(0, 3))).toBe(JSON.stringify([custom, ALLOW_ALL, unknownJit]))
-    expect(edit.document.Id).toBe('boundary')
-  })
-
-  it('refuses a document without an Allow statement (as a boundary it would deny everything)', () => {
-    expect(() => addRevocation({ Version: '2012-10-17', Statement: [] }, session('a1', '2026-11-23T10:15:00Z'), NOW)).toThrow(/no Allow statement/)
-  })
-
-  it('refuses to grow past 6,144 characters, whitespace not counted', () => {
-    let doc = boundary()
-    let added = 0
-    const grow = (): void => {
-      for (;;) {
-        doc = addRevocation(doc, session(`gh-7654321098-1-${String(added).padStart(8, '0')}`, '2026-11-23T10:15:00Z'), NOW).document
-        added++
-      }
-    }
-    expect(MAX_POLICY_CHARACTERS).toBe(6144)
-    expect(grow).toThrow(
-      "the revocation policy would be 6166 characters, over IAM's limit of 6144: too many revoked sessions have not expired yet. " +
-        'Shorten role-duration-seconds, or give some roles a revocation policy of their own'
-    )
-    // 124 sessions of this length fit (each adds 47 characters); the last document that fit holds them all
-    expect(added).toBe(124)
-    expect(JSON.stringify(doc).length).toBe(6119)
-    expect(listsSession(doc, 'AROAEXAMPLEEXAMPLE1:gh-7654321098-1-00000123')).toBe(true)
-  })
-
-  it('counts characters without whitespace, as IAM does', () => {
-    const padded = boundary({ Sid: 'Pad', Effect: 'Deny', Action: 'x:y', Resource: `arn:aws:s3:::${' '.repeat(7000)}` })
-    expect(() => addRevocation(padded, session('a1', '2026-11-23T10:15:00Z'), NOW)).not.toThrow()
-  })
-
-  it('refuses a revocation statement it did not write the way it reads', () => {
-    const odd = { Sid: 'JitRevokedUntil202611231015', Effect: 'Deny', Action: '*', Resource: '*', Condition: { StringLike: { 'aws:userid': '*' } } }
-    expect(() => addRevocation(boundary(odd), session('a1', '2026-11-23T10:15:00Z'), NOW)).toThrow(/JitRevokedUntil202611231015 does not list sessions/)
-  })
-})
-
-describe('addRevocation with concurrent versions', () => {
-  it('adds what a concurrent writer listed, keeping ours and the later time limit', () => {
-    const ours = addRevocation(boundary(), session('ours', '2026-11-23T10:15:00Z'), NOW).document
-    const theirs = addRevocation(boundary(), session('theirs', '2026-11-23T10:14:30Z'), new Date('2026-11-23T10:00:09Z')).document
-    const merged = addRevocation(ours, session('ours', '2026-11-23T10:15:00Z'), NOW, [theirs])
-    expect(merged.changed).toBe(true)
-    expect(merged.document.Statement).toEqual([
-      ALLOW_ALL,
-      revoked('JitRevokedUntil202611231015', ['AROAEXAMPLEEXAMPLE1:ours', 'AROAEXAMPLEEXAMPLE1:theirs'], '2026-11-23T10:00:10Z')
+  it('merges the live entries of the other versions and leaves their expired ones out', () => {
+    const base = boundary(statement('2026-11-23T10:07:00Z', '202611231016', ['a']))
+    const racing = boundary(statement('2026-11-23T10:07:00Z', '202611231020', ['b']), statement('2026-11-23T10:08:00Z', '202611231030', ['c']))
+    const stale = boundary(statement('2026-11-23T09:00:00Z', '202611230915', ['gone']))
+    const edit = buildRevocationList({ base, others: [racing, stale], session: session('d1', '10:01:00'), now: at('10:09:00'), kind: 'boundary' })
+    expect(edit?.document.Statement.slice(1)).toEqual([
+      statement('2026-11-23T10:07:00Z', '202611231020', ['a', 'b', 'd1']),
+      statement('2026-11-23T10:08:00Z', '202611231030', ['c'])
     ])
   })
 
-  it('does not bring back statements that expired', () => {
-    const theirs = boundary(revoked('JitRevokedUntil202611230900', ['AROAEXAMPLEEXAMPLE1:gone'], '2026-11-23T08:50:00Z'))
-    const edit = addRevocation(boundary(), session('new', '2026-11-23T10:15:00Z'), NOW, [theirs])
-    expect(edit.document.Statement.map(s => s.Sid)).toEqual(['AllowAll', 'JitRevokedUntil202611231015'])
-    expect(JSON.stringify(edit.document)).not.toContain('gone')
+  it('merges without a session of its own, and says when nothing changes', () => {
+    const base = boundary(statement('2026-11-23T10:07:00Z', '202611231016', ['a']))
+    expect(buildRevocationList({ base, others: [base], now: at('10:09:00'), kind: 'boundary' })?.changed).toBe(false)
+  })
+
+  it('keeps other statements in place, and writes in the same order whatever the order of the versions', () => {
+    const custom = { Sid: 'DenyBilling', Effect: 'Deny', Action: 'aws-portal:*', Resource: '*' }
+    const base = boundary(custom)
+    const v1 = boundary(statement('2026-11-23T10:07:00Z', '202611231016', ['a']))
+    const v2 = boundary(statement('2026-11-23T10:06:00Z', '202611231020', ['b', 'c']))
+    const one = buildRevocationList({ base, others: [v1, v2], session: session('d1', '10:01:00'), now: at('10:09:00'), kind: 'boundary' })
+    const other = buildRevocationList({ base, others: [v2, v1], session: session('d1', '10:01:00'), now: at('10:09:00'), kind: 'boundary' })
+    expect(one?.json).toBe(other?.json)
+    expect(one?.document.Statement.slice(0, 2)).toEqual([ALLOW_ALL, custom])
+  })
+
+  it('keeps statements of the first version of the action until they expire', () => {
+    const legacy = {
+      Sid: 'JitRevokedUntil202611231015',
+      Effect: 'Deny',
+      Action: '*',
+      Resource: '*',
+      Condition: { StringEquals: { 'aws:userid': ['AROAEXAMPLEEXAMPLE1:gh-1-1-aaaaaaaa'] }, DateLessThan: { 'aws:TokenIssueTime': '2026-11-23T10:00:01Z' } }
+    }
+    expect(add(boundary(legacy), session('n1', '10:00:00'), '10:19:59').document.Statement).toContainEqual(legacy)
+    expect(add(boundary(legacy), session('n1', '10:00:00'), '10:20:01').pruned).toEqual(['JitRevokedUntil202611231015'])
+  })
+
+  it('returns nothing when the session does not fit, and leaves out entries of other versions that do not', () => {
+    const names = (prefix: string, n: number): string[] => Array.from({ length: n }, (_, i) => `gh-${prefix}${String(i).padStart(6, '0')}-1-0c7f3780`)
+    const filled = (n: number): PolicyDocument => boundary(statement('2026-11-23T10:07:00Z', '202611231016', names('1', n)))
+    let n = 1
+    while (JSON.stringify(filled(n + 1)).length <= MAX_POLICY_CHARACTERS) n++
+    // One more entry of the same length would not fit: neither does the session.
+    const tryAdd = (base: PolicyDocument) => buildRevocationList({ base, others: [], session: session('gh-2999999-1-0c7f3780', '10:01:00'), now: at('10:09:00'), kind: 'boundary' })
+    expect(tryAdd(filled(n))).toBeUndefined()
+    expect(tryAdd(filled(n - 1))?.size).toBe(JSON.stringify(filled(n)).length)
+
+    const room = boundary(statement('2026-11-23T10:07:00Z', '202611231016', names('1', 150)))
+    const crowded = boundary(statement('2026-11-23T10:07:00Z', '202611231016', names('2', 150)))
+    const edit = buildRevocationList({ base: room, others: [crowded], session: session('gh-9-1-0c7f3780', '10:01:00'), now: at('10:09:00'), kind: 'boundary' })
+    expect(edit?.leftOut).toBe(150)
+    expect(edit && listsSession(edit.document, session('gh-9-1-0c7f3780', '10:01:00'))).toBe(true)
+    expect(edit?.size).toBeLessThanOrEqual(MAX_POLICY_CHARACTERS)
+  })
+
+  it('refuses a boundary without an Allow statement (it would deny everything)', () => {
+    expect(() => add({ Version: '2012-10-17', Statement: [PLACEHOLDER] }, session('a1', '10:00:00'), '10:05:00')).toThrow(/no Allow statement/)
+  })
+
+  it('refuses an attached list that holds an Allow statement (it would grant access)', () => {
+    expect(() => add(boundary(), session('a1', '10:00:00'), '10:05:00', { kind: 'attached' })).toThrow(/attached to the role, where an Allow grants access/)
+    expect(add(attached(), session('a1', '10:00:00'), '10:05:00', { kind: 'attached' }).document.Statement[0]).toEqual(PLACEHOLDER)
+  })
+
+  it.each([
+    ['an Allow', { ...statement('2026-11-23T10:07:00Z', '202611231016', ['a']), Effect: 'Allow' }],
+    ['some actions only', { ...statement('2026-11-23T10:07:00Z', '202611231016', ['a']), Action: 's3:*' }],
+    ['a B that differs from its Sid', { ...statement('2026-11-23T10:07:00Z', '202611231016', ['a']), Sid: 'JitRevokedBefore20261123100800Until202611231016' }],
+    ['an extra condition', { ...statement('2026-11-23T10:07:00Z', '202611231016', ['a']), Condition: { StringLike: { 'aws:userid': ['*:a'] }, DateLessThan: { 'aws:TokenIssueTime': '2026-11-23T10:07:00Z' }, Bool: { 'aws:SecureTransport': 'true' } } }],
+    ['a Sid of our prefix it cannot read', { Sid: 'JitRevokedSomething', Effect: 'Deny', Action: '*', Resource: '*' }]
+  ] as Array<[string, Record<string, unknown>]>)('refuses a revocation statement with %s, naming it', (_what, bad) => {
+    expect(() => add(boundary(bad), session('n1', '10:00:00'), '10:09:00')).toThrow(new RevocationListError(
+      `statement ${String(bad.Sid)} is not a revocation statement as the action writes it; remove it by hand (its sessions expire by the minute its Sid names)`
+    ))
   })
 })
 
 describe('parsePolicyDocument', () => {
-  it('accepts a single statement object and returns a list', () => {
-    expect(parsePolicyDocument(JSON.stringify({ Version: '2012-10-17', Statement: ALLOW_ALL })).Statement).toEqual([ALLOW_ALL])
+  it('accepts a single statement object as a list of one', () => {
+    expect(parsePolicyDocument('{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"*","Resource":"*"}}').Statement).toHaveLength(1)
   })
-
   it.each([
-    ['not json', 'the revocation policy is not valid JSON'],
-    ['[]', 'the revocation policy is not a JSON object'],
-    ['{"Version":"2012-10-17"}', 'the revocation policy has no list of statements'],
-    ['{"Statement":[1]}', 'the revocation policy has no list of statements']
-  ])('refuses %j', (text, problem) => {
-    expect(() => parsePolicyDocument(text)).toThrow(new RevocationListError(problem))
+    ['not JSON', '{', 'the revocation policy is not valid JSON'],
+    ['an array', '[]', 'the revocation policy is not a JSON object'],
+    ['no statements', '{"Version":"2012-10-17"}', 'the revocation policy has no list of statements'],
+    ['a statement that is a string', '{"Statement":["x"]}', 'the revocation policy has no list of statements']
+  ])('refuses %s', (_what, text, message) => {
+    expect(() => parsePolicyDocument(text)).toThrow(new RevocationListError(message))
   })
 })

@@ -68,39 +68,47 @@ describe('skippedOutcome', () => {
 
 describe('deny-session outcomes', () => {
   const POLICY = 'arn:aws:iam::123456789012:policy/jit-revocations'
+  const OTHER = 'arn:aws:iam::123456789012:policy/jit-revocations-2'
+  const LISTS = [POLICY, OTHER]
 
-  it('revoked: exposure runs from issue to revocation, and the policy version is named', () => {
-    const outcome = revokedOutcome(SESSION, DURING, POLICY, 'v7', ['AWS_SESSION_TOKEN'])
+  it('revoked: exposure runs from issue to revocation, and the list and its version are named', () => {
+    const outcome = revokedOutcome(SESSION, LISTS, { policyArn: OTHER, version: 'v7', revokedAt: DURING, fullLists: [] }, ['AWS_SESSION_TOKEN'])
     expect(outcome).toEqual({
       method: 'deny-session',
       status: 'revoked',
       revoked_at: '2026-01-01T10:05:00.000Z',
       exposure_s: 300,
       expires_at: SESSION.expires_at,
-      detail: `${SESSION.assumed_role_id} is denied by ${POLICY} (version v7); cleared AWS_SESSION_TOKEN`,
-      policy_arn: POLICY,
+      detail: `${SESSION.assumed_role_id} is denied by ${OTHER} (version v7); cleared AWS_SESSION_TOKEN`,
+      policy_arns: LISTS,
+      policy_arn: OTHER,
       policy_version: 'v7'
     })
   })
 
+  it('revoked: names the lists passed over because they were full', () => {
+    const outcome = revokedOutcome(SESSION, LISTS, { policyArn: OTHER, version: 'v2', revokedAt: DURING, fullLists: [POLICY] }, [])
+    expect(outcome.detail).toBe(`${SESSION.assumed_role_id} is denied by ${OTHER} (version v2) (full: ${POLICY})`)
+  })
+
   it('expired: nothing written, exposure is the whole lifetime', () => {
-    expect(expiredOutcome(SESSION, POLICY, [])).toEqual({
+    expect(expiredOutcome(SESSION, LISTS, [])).toEqual({
       method: 'deny-session',
       status: 'expired',
       revoked_at: null,
       exposure_s: 900,
       expires_at: SESSION.expires_at,
-      detail: `the session had already expired at ${SESSION.expires_at}; nothing was written to ${POLICY}`,
-      policy_arn: POLICY
+      detail: `the session had already expired at ${SESSION.expires_at}; nothing was written to the revocation lists`,
+      policy_arns: LISTS
     })
-    expect(expiredOutcome(SESSION, POLICY, ['AWS_SESSION_TOKEN']).detail).toBe(
-      `the session had already expired at ${SESSION.expires_at}; nothing was written to ${POLICY}; cleared AWS_SESSION_TOKEN`
+    expect(expiredOutcome(SESSION, LISTS, ['AWS_SESSION_TOKEN']).detail).toBe(
+      `the session had already expired at ${SESSION.expires_at}; nothing was written to the revocation lists; cleared AWS_SESSION_TOKEN`
     )
   })
 
   it('failed: the reason, and that the session stays valid until it expires', () => {
-    const outcome = failedOutcome(SESSION, POLICY, 'IAM GetPolicy AccessDenied.', ['AWS_ACCESS_KEY_ID'])
-    expect(outcome).toMatchObject({ method: 'deny-session', status: 'failed', revoked_at: null, exposure_s: 900, policy_arn: POLICY })
+    const outcome = failedOutcome(SESSION, LISTS, 'IAM GetPolicy AccessDenied.', ['AWS_ACCESS_KEY_ID'])
+    expect(outcome).toMatchObject({ method: 'deny-session', status: 'failed', revoked_at: null, exposure_s: 900, policy_arns: LISTS })
     expect(outcome.detail).toBe(
       `IAM GetPolicy AccessDenied. The session stays valid until it expires at ${SESSION.expires_at}. The job's environment was cleared (AWS_ACCESS_KEY_ID).`
     )

@@ -8,7 +8,7 @@ import { SAMPLE_SESSION, sampleJob } from './helpers/samples.js'
 
 function validState(overrides: Partial<SavedState> = {}): SavedState {
   return {
-    version: 1,
+    version: 2,
     trace_id: '00000000-0000-4000-8000-000000000001',
     audit_log: '/runner/temp/jit-credentials/audit.jsonl',
     job_summary: true,
@@ -16,7 +16,7 @@ function validState(overrides: Partial<SavedState> = {}): SavedState {
     revoke: 'scrub',
     on_revocation_failure: 'warn',
     revocation_role_arn: null,
-    revocation_policy_arn: null,
+    revocation_policy_arns: [],
     audience: 'sts.amazonaws.com',
     region: 'eu-west-1',
     retry_max_attempts: 3,
@@ -59,7 +59,8 @@ describe('parseState', () => {
   })
 
   it.each([
-    ['version 2', stateJson({ version: 2 })],
+    ['version 1', stateJson({ version: 1 })],
+    ['version 3', stateJson({ version: 3 })],
     ['version "1"', stateJson({ version: '1' })],
     ['no version', stateJson({ version: undefined })],
     ['null', 'null'],
@@ -93,19 +94,21 @@ describe('parseState', () => {
     ['no region', { region: undefined }],
     ['zero retry attempts', { retry_max_attempts: 0 }],
     ['a fractional retry count', { retry_max_attempts: 1.5 }],
-    ['a numeric revocation policy', { revocation_policy_arn: 7 }]
+    ['a numeric revocation policy', { revocation_policy_arns: [7] }],
+    ['a revocation policy that is not a list', { revocation_policy_arns: 'arn:aws:iam::123456789012:policy/jit' }],
+    ['an empty revocation policy', { revocation_policy_arns: [''] }]
   ])('rejects invalid settings: %s', (_what, changes) => {
     expect(problemOf(stateJson(changes))).toBe('the saved state has invalid settings')
   })
 
   it('rejects deny-session without the revocation role and policy', () => {
-    expect(problemOf(stateJson({ revoke: 'deny-session', revocation_policy_arn: 'arn:aws:iam::123456789012:policy/jit' }))).toBe(
+    expect(problemOf(stateJson({ revoke: 'deny-session', revocation_policy_arns: ['arn:aws:iam::123456789012:policy/jit'] }))).toBe(
       'the saved state asks for deny-session without a revocation role and policy'
     )
   })
 
   it('accepts deny-session with both', () => {
-    const state = validState({ revoke: 'deny-session', revocation_role_arn: 'arn:aws:iam::123456789012:role/jit-revoker', revocation_policy_arn: 'arn:aws:iam::123456789012:policy/jit' })
+    const state = validState({ revoke: 'deny-session', revocation_role_arn: 'arn:aws:iam::123456789012:role/jit-revoker', revocation_policy_arns: ['arn:aws:iam::123456789012:policy/jit'] })
     expect(parseState(JSON.stringify(state))).toEqual({ state })
   })
 
@@ -197,6 +200,6 @@ describe('saveState / readSavedState through the runner', () => {
       return true
     })
     saveState(validState({ issued: null }))
-    expect(writes.join('')).toMatch(/^::save-state name=jit::\{"version":1,/)
+    expect(writes.join('')).toMatch(/^::save-state name=jit::\{"version":2,/)
   })
 })

@@ -64,6 +64,8 @@ describe('assumeRoleWithWebIdentity: success', () => {
       secretAccessKey: issued.secretAccessKey,
       sessionToken: issued.sessionToken,
       expiration: new Date(issued.expiration),
+      // AWS's issue time: the Expiration minus the duration asked for, not the runner's clock
+      issuedAt: new Date(issued.issuedAt),
       assumedRoleArn: 'arn:aws:sts::111122223333:assumed-role/deploy/gh-7654321098-1-0a1b2c3d',
       assumedRoleId: issued.assumedRoleId,
       accountId: '111122223333'

@@ -21,7 +21,8 @@ export interface ActionConfig {
   managedPolicyArns: string[]
   revoke: RevokeMethod
   revocationRoleArn: string | undefined
-  revocationPolicyArn: string | undefined
+  /** deny-session: one list that is the role's boundary, or deny-only lists attached to the role. */
+  revocationPolicyArns: string[]
   onRevocationFailure: 'warn' | 'fail'
   auditLog: string
   jobSummary: boolean
@@ -46,6 +47,8 @@ export const DEFAULT_ISSUER = 'https://token.actions.githubusercontent.com'
 export const STS_MIN_DURATION = 900
 export const STS_MAX_DURATION = 43200
 const MAX_MANAGED_POLICIES = 10
+/** IAM's highest quota of managed policies attached to a role. */
+const MAX_REVOCATION_LISTS = 20
 
 // Partitions: aws, aws-cn, aws-us-gov, aws-iso-b, ... (not `awsx` or `aws-`, which STS would only refuse later).
 const ROLE_ARN = /^arn:(aws(?:-[a-z]+)*):iam::(\d{12}):role\/(?:[\w+=,.@-]+\/)*[\w+=,.@-]{1,64}$/
@@ -207,11 +210,17 @@ export function parseInputs(read: InputReader, env: NodeJS.ProcessEnv): ActionCo
   if (revocationRoleArn !== undefined && !revocationRole) {
     problem('revocation-role-to-assume', `${JSON.stringify(revocationRoleArn)} is not an IAM role ARN. Example: arn:aws:iam::123456789012:role/jit-revoker`)
   }
-  const revocationPolicyArn = get('revocation-policy-arn') || undefined
-  const revocationPolicy = revocationPolicyArn === undefined ? undefined : POLICY_ARN.exec(revocationPolicyArn)
-  if (revocationPolicyArn !== undefined && !revocationPolicy) {
-    problem('revocation-policy-arn', `${JSON.stringify(revocationPolicyArn)} is not a managed policy ARN. Example: arn:aws:iam::123456789012:policy/jit-revocations`)
+  const revocationPolicyArns = parseList(get('revocation-policy-arn'))
+  const revocationPolicies = revocationPolicyArns.map(arn => {
+    const match = POLICY_ARN.exec(arn)
+    if (!match) problem('revocation-policy-arn', `${JSON.stringify(arn)} is not a managed policy ARN. Example: arn:aws:iam::123456789012:policy/jit-revocations`)
+    return match
+  })
+  if (new Set(revocationPolicyArns).size < revocationPolicyArns.length) problem('revocation-policy-arn', 'lists a policy more than once')
+  if (revocationPolicyArns.length > MAX_REVOCATION_LISTS) {
+    problem('revocation-policy-arn', `lists ${revocationPolicyArns.length} policies; a role can have at most ${MAX_REVOCATION_LISTS} managed policies attached`)
   }
+  const revocationPolicyArn = revocationPolicyArns[0]
   const revokeInput = oneOf('revoke', ['auto', 'deny-session', 'scrub'] as const, 'auto')
   const revoke: RevokeMethod = revokeInput === 'auto' ? (revocationPolicyArn ? 'deny-session' : 'scrub') : revokeInput
   if (revoke === 'deny-session') {
@@ -221,10 +230,10 @@ export function parseInputs(read: InputReader, env: NodeJS.ProcessEnv): ActionCo
       problem('revocation-role-to-assume', `is required because ${why}: the role the post step assumes to update the revocation list. Example: arn:aws:iam::123456789012:role/jit-revoker`)
     }
     if (revocationPolicyArn === undefined) {
-      problem('revocation-policy-arn', `is required because ${why}: the permissions boundary of role-to-assume that holds the revocation list. Example: arn:aws:iam::123456789012:policy/jit-revocations`)
+      problem('revocation-policy-arn', `is required because ${why}: the revocation lists: the permissions boundary of role-to-assume, or deny-only policies attached to it (one per line). Example: arn:aws:iam::123456789012:policy/jit-revocations`)
     }
     // IAM is per account: the boundary and the role that edits it live in the role's account.
-    for (const [input, match] of [['revocation-policy-arn', revocationPolicy], ['revocation-role-to-assume', revocationRole]] as const) {
+    for (const [input, match] of [...revocationPolicies.map(m => ['revocation-policy-arn', m] as const), ['revocation-role-to-assume', revocationRole] as const]) {
       const account = match?.[2]
       if (account !== undefined && roleAccountId !== undefined && account !== roleAccountId) {
         problem(input, `is in account ${account}, but role-to-assume is in account ${roleAccountId}; the revocation list must be in the role's account`)
@@ -260,7 +269,7 @@ export function parseInputs(read: InputReader, env: NodeJS.ProcessEnv): ActionCo
     managedPolicyArns,
     revoke,
     revocationRoleArn,
-    revocationPolicyArn,
+    revocationPolicyArns,
     onRevocationFailure,
     auditLog,
     jobSummary,

@@ -13,7 +13,7 @@ import { type ActionConfig, InputError, defaultAuditLog, jobFolder, parseInputs 
 import { requestIdToken } from './id-token.js'
 import { fetchIssuerKeys, verifyIdToken } from './oidc.js'
 import { evaluatePolicy } from './policy.js'
-import { generateSessionName, reserveSessionName } from './session-name.js'
+import { generateSessionName, reserveSessionName, uniqueSessionName } from './session-name.js'
 import { type SavedState, saveState } from './state.js'
 
 /** A token with less than this left is re-requested before an STS attempt. */
@@ -25,7 +25,7 @@ export async function runMain(env: NodeJS.ProcessEnv = process.env): Promise<voi
   const auditFile = core.getInput('audit-log').trim() || defaultAuditLog(env)
   const audit = new AuditLog(auditFile, traceId, jobFromEnvironment(env))
   const state: SavedState = {
-    version: 1,
+    version: 2,
     trace_id: traceId,
     audit_log: auditFile,
     job_summary: core.getInput('job-summary').trim().toLowerCase() !== 'false',
@@ -33,7 +33,7 @@ export async function runMain(env: NodeJS.ProcessEnv = process.env): Promise<voi
     revoke: 'scrub',
     on_revocation_failure: 'warn',
     revocation_role_arn: null,
-    revocation_policy_arn: null,
+    revocation_policy_arns: [],
     audience: '',
     region: '',
     retry_max_attempts: 1,
@@ -57,7 +57,7 @@ export async function runMain(env: NodeJS.ProcessEnv = process.env): Promise<voi
       revoke: config.revoke,
       on_revocation_failure: config.onRevocationFailure,
       revocation_role_arn: config.revocationRoleArn ?? null,
-      revocation_policy_arn: config.revocationPolicyArn ?? null,
+      revocation_policy_arns: config.revocationPolicyArns,
       audience: config.audience,
       region: config.region,
       retry_max_attempts: config.retryMaxAttempts
@@ -104,7 +104,9 @@ export async function runMain(env: NodeJS.ProcessEnv = process.env): Promise<voi
     }
     for (const reason of decision.reasons) core.info(`allow: ${reason}`)
 
-    const sessionName = config.sessionName ?? generateSessionName(claims, env.GITHUB_JOB ?? '')
+    const sessionName = config.sessionName === undefined
+      ? generateSessionName(claims, env.GITHUB_JOB ?? '')
+      : config.revoke === 'deny-session' ? uniqueSessionName(config.sessionName) : config.sessionName
     core.setOutput('role-session-name', sessionName)
     if (config.dryRun) {
       printPlan(config, sessionName, sessionPolicy.pretty, sessionPolicy.fullAccess)
@@ -112,6 +114,9 @@ export async function runMain(env: NodeJS.ProcessEnv = process.env): Promise<voi
     }
 
     reserveSessionName(sessionName, path.join(jobFolder(env), 'session-names'))
+    if (sessionName !== (config.sessionName ?? sessionName)) {
+      core.info(`role-session-name ${config.sessionName} becomes ${sessionName}: deny-session needs a name no other session has.`)
+    }
 
     stage = 'sts'
     const { assumeRoleWithWebIdentity } = await (stsModule as Promise<typeof import('./aws/sts.js')>)
@@ -129,14 +134,13 @@ export async function runMain(env: NodeJS.ProcessEnv = process.env): Promise<voi
     maskCredentials(credentials)
 
     stage = 'export'
-    const issuedAt = new Date()
     state.issued = {
       role_arn: config.roleArn,
       session_name: sessionName,
       assumed_role_arn: credentials.assumedRoleArn,
       assumed_role_id: credentials.assumedRoleId,
       account_id: credentials.accountId,
-      issued_at: issuedAt.toISOString(),
+      issued_at: credentials.issuedAt.toISOString(),
       expires_at: credentials.expiration.toISOString()
     }
     state.exported = config.exportEnv ? EXPORTED_VARIABLES : []

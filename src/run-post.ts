@@ -11,6 +11,9 @@ import { defaultAuditLog } from './inputs.js'
 import { type IssuedSession, type SavedState, parseState, readSavedState } from './state.js'
 import { renderSummary } from './summary.js'
 
+/** How far the runner's clock may be from AWS's (the token check allows as much). */
+const CLOCK_TOLERANCE_MS = 60_000
+
 export async function runPost(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   const parsed = parseState(readSavedState())
   if ('problem' in parsed) {
@@ -53,19 +56,20 @@ async function endSession(state: SavedState): Promise<RevokeOutcome> {
     scrubbed = []
     scrubProblem = `could not clear the exported variables: ${messageOf(error)}`
   }
-  const policyArn = state.revocation_policy_arn
+  const policyArns = state.revocation_policy_arns
   const roleArn = state.revocation_role_arn
-  if (state.revoke === 'scrub' || !policyArn || !roleArn) {
+  if (state.revoke === 'scrub' || policyArns.length === 0 || !roleArn) {
     const outcome = scrubOutcome(session, scrubbed, new Date())
     return scrubProblem ? { ...outcome, status: 'failed', detail: scrubProblem } : outcome
   }
-  const outcome = Date.parse(session.expires_at) <= Date.now()
-    ? expiredOutcome(session, policyArn, scrubbed)
-    : await revokeSession(state, session, policyArn, roleArn, scrubbed)
+  // The runner's clock may be ahead of AWS's: only a session surely expired is left alone.
+  const outcome = Date.parse(session.expires_at) <= Date.now() - CLOCK_TOLERANCE_MS
+    ? expiredOutcome(session, policyArns, scrubbed)
+    : await revokeSession(state, session, policyArns, roleArn, scrubbed)
   return scrubProblem ? { ...outcome, detail: `${outcome.detail}; ${scrubProblem}` } : outcome
 }
 
-async function revokeSession(state: SavedState, session: IssuedSession, policyArn: string, roleArn: string, scrubbed: string[]): Promise<RevokeOutcome> {
+async function revokeSession(state: SavedState, session: IssuedSession, policyArns: string[], roleArn: string, scrubbed: string[]): Promise<RevokeOutcome> {
   try {
     // The token request and the IAM client are loaded only here: the scrub path and the main step never
     // pay for them. The token is requested first; the IAM client, whose chunk takes ~25 ms to compile,
@@ -74,11 +78,11 @@ async function revokeSession(state: SavedState, session: IssuedSession, policyAr
     let prefetched: Promise<string> | undefined = requestIdToken(state.audience, state.retry_max_attempts)
     prefetched.catch(() => undefined)
     await new Promise(resolve => setImmediate(resolve))
-    const { denySession } = await import('./aws/iam.js')
+    const { denySession } = await import('./aws/deny-session.js')
     const result = await denySession({
       region: state.region,
       session,
-      policyArn,
+      policyArns,
       revocationRoleArn: roleArn,
       maxAttempts: state.retry_max_attempts,
       // The first STS attempt takes the token already on its way; a retry asks for a fresh one.
@@ -88,11 +92,11 @@ async function revokeSession(state: SavedState, session: IssuedSession, policyAr
         return token
       },
       onCredentials: maskCredentials,
-      log: message => core.info(message)
+      log: (message: string) => core.info(message)
     })
-    return revokedOutcome(session, result.revokedAt, policyArn, result.version, scrubbed)
+    return revokedOutcome(session, policyArns, result, scrubbed)
   } catch (error) {
-    return failedOutcome(session, policyArn, messageOf(error), scrubbed)
+    return failedOutcome(session, policyArns, messageOf(error), scrubbed)
   }
 }
 

@@ -19,6 +19,14 @@ export function generateSessionName(claims: GitHubClaims, job: string, random: B
 }
 
 /**
+ * A given name with a random suffix: a deny-session entry names its session, so a name another session
+ * also has would deny that one too (or spare it, depending on when each was issued).
+ */
+export function uniqueSessionName(given: string, random: Buffer = randomBytes(4)): string {
+  return `${given.slice(0, MAX_LENGTH - 9)}-${random.toString('hex')}`
+}
+
+/**
  * Reserves `name` for this job: a marker file per name in the job's temp folder (RUNNER_TEMP is
  * per job), created exclusively, so a second step of the same job cannot reuse the name and blur
  * whose session did what in CloudTrail and in the revocation list.

@@ -6,7 +6,7 @@ import { EXPORTED_VARIABLES } from './export.js'
 import type { RevokeMethod } from './inputs.js'
 
 const STATE_KEY = 'jit'
-const STATE_VERSION = 1
+const STATE_VERSION = 2
 
 export interface IssuedSession {
   role_arn: string
@@ -28,7 +28,8 @@ export interface SavedState {
   revoke: RevokeMethod
   on_revocation_failure: 'warn' | 'fail'
   revocation_role_arn: string | null
-  revocation_policy_arn: string | null
+  /** deny-session: the revocation lists (the role's boundary, or deny-only policies attached to it). */
+  revocation_policy_arns: string[]
   /** What deny-session needs to assume the revocation role with a fresh OIDC token. */
   audience: string
   region: string
@@ -66,9 +67,10 @@ export function parseState(raw: string): { state: SavedState } | { problem: stri
     ['warn', 'fail'].includes(String(s.on_revocation_failure))
   const revocation = typeof s.audience === 'string' && typeof s.region === 'string' &&
     Number.isInteger(s.retry_max_attempts) && (s.retry_max_attempts ?? 0) >= 1 &&
-    [s.revocation_role_arn, s.revocation_policy_arn].every(v => v === null || typeof v === 'string')
+    (s.revocation_role_arn === null || typeof s.revocation_role_arn === 'string') &&
+    Array.isArray(s.revocation_policy_arns) && s.revocation_policy_arns.every(v => typeof v === 'string' && v !== '')
   if (!choices || !revocation) return { problem: 'the saved state has invalid settings' }
-  if (s.revoke === 'deny-session' && (!s.revocation_role_arn || !s.revocation_policy_arn)) {
+  if (s.revoke === 'deny-session' && (!s.revocation_role_arn || s.revocation_policy_arns?.length === 0)) {
     return { problem: 'the saved state asks for deny-session without a revocation role and policy' }
   }
   // Only what the main step exports: a tampered list must not make post blank PATH or the like.

@@ -25,6 +25,8 @@ export interface IssuedCredentials {
   secretAccessKey: string
   sessionToken: string
   expiration: Date
+  /** When STS issued the session, in AWS's time: its Expiration minus the duration asked for. */
+  issuedAt: Date
   assumedRoleArn: string
   /** `AROA…:<session-name>`: the `aws:userid` of this session. */
   assumedRoleId: string
@@ -93,7 +95,7 @@ export async function assumeRoleWithWebIdentity(request: AssumeRoleRequest): Pro
         onRetry: (error, attempt, delay) => request.onRetry?.(`STS call failed (attempt ${attempt}, ${awsErrorCode(error)}); retrying in ${delay} ms`)
       }
     )
-    return toIssuedCredentials(response, request.roleArn)
+    return toIssuedCredentials(response, request)
   } catch (error) {
     if (error instanceof ActionError) throw error
     throw new ActionError('sts', explainStsError(error, request), { cause: error })
@@ -102,7 +104,8 @@ export async function assumeRoleWithWebIdentity(request: AssumeRoleRequest): Pro
   }
 }
 
-function toIssuedCredentials(response: AssumeRoleWithWebIdentityCommandOutput, roleArn: string): IssuedCredentials {
+function toIssuedCredentials(response: AssumeRoleWithWebIdentityCommandOutput, request: Pick<AssumeRoleRequest, 'roleArn' | 'durationSeconds'>): IssuedCredentials {
+  const { roleArn } = request
   const credentials = response.Credentials
   const user = response.AssumedRoleUser
   if (!credentials?.AccessKeyId || !credentials.SecretAccessKey || !credentials.SessionToken || !credentials.Expiration || !user?.Arn || !user.AssumedRoleId) {
@@ -118,6 +121,7 @@ function toIssuedCredentials(response: AssumeRoleWithWebIdentityCommandOutput, r
     secretAccessKey: credentials.SecretAccessKey,
     sessionToken: credentials.SessionToken,
     expiration: credentials.Expiration,
+    issuedAt: new Date(credentials.Expiration.getTime() - request.durationSeconds * 1000),
     assumedRoleArn: user.Arn,
     assumedRoleId: user.AssumedRoleId,
     accountId

@@ -1,0 +1,181 @@
+// Writes one session into one revocation list and confirms it stays there, with any number of other
+// post steps writing the same list at the same time. IAM has no conditional write, so the protocol is:
+//
+// 1. List the versions and read every one not read before (versions never change once created).
+// 2. Build the new default from the default version plus every entry of the other versions (a writer
+//    that raced with us may have put ours or theirs only there), add the session, prune expired ones.
+// 3. If that differs from the default: make room (delete the oldest non-default version) and create it
+//    as the new default, but only from a listing younger than LISTING_MAX_AGE_MS. Contention
+//    (LimitExceeded, a version deleted under us, throttling) is not failure: back off with jitter, go to 1.
+// 4. If the default already is that document, it is confirmed once no version was created for
+//    QUIET_MS: a writer that listed before our entry was in force writes within LISTING_MAX_AGE_MS plus
+//    the request timeout of its listing, and reads may lag by PROPAGATION_MS; after that, every writer
+//    builds on a default that holds our entry, so no later write can drop it.
+import { RevocationListError, type ListKind, type PolicyDocument, type RevokedSession, buildRevocationList } from './revocation-list.js'
+import { IAM_REQUEST_TIMEOUT_MS } from './iam-client.js'
+
+/** A write is sent only from a listing this young. */
+export const LISTING_MAX_AGE_MS = 2000
+/** How stale an IAM read may be (IAM is eventually consistent; changes propagate within seconds). */
+export const PROPAGATION_MS = 2000
+/** No version created for this long: every writer that could have missed our entry has landed. */
+export const QUIET_MS = LISTING_MAX_AGE_MS + IAM_REQUEST_TIMEOUT_MS + 2 * PROPAGATION_MS
+
+export interface PolicyVersionInfo {
+  id: string
+  isDefault: boolean
+  /** AWS's CreateDate (whole seconds). */
+  created: Date
+}
+
+/** The IAM calls on one policy. Errors carry IAM's code (see contentionOf). */
+export interface ListOperations {
+  list(): Promise<PolicyVersionInfo[]>
+  read(versionId: string): Promise<PolicyDocument>
+  create(document: string): Promise<string>
+  remove(versionId: string): Promise<void>
+}
+
+export interface WriterClock {
+  /** AWS's time. */
+  awsNow(): Date
+  /** A local monotonic clock, ms. */
+  elapsed(): number
+  sleep(ms: number): Promise<void>
+  /** elapsed() value after which the writer gives up. */
+  deadline: number
+}
+
+export type WriteResult =
+  | { status: 'confirmed', version: string, confirmedAt: Date, writes: number, rounds: number }
+  | { status: 'full' }
+
+export class RevocationBusyError extends Error {
+  constructor(message: string) {
+    super(message)
+    this.name = 'RevocationBusyError'
+  }
+}
+
+/** Why a call failed, when it is contention to retry; undefined for an error to report. */
+export type Contention = (error: unknown, call: 'list' | 'read' | 'create' | 'remove') => string | undefined
+
+export async function writeSession(
+  ops: ListOperations,
+  session: RevokedSession,
+  kind: ListKind,
+  clock: WriterClock,
+  contention: Contention,
+  log: (message: string) => void
+): Promise<WriteResult> {
+  const documents = new Map<string, PolicyDocument>()
+  let writes = 0
+  let setbacks = 0
+  for (let round = 1; ; round++) {
+    if (clock.elapsed() > clock.deadline) {
+      throw new RevocationBusyError(`IAM stayed busy for the whole revocation budget (${round - 1} rounds, ${writes} writes, ${setbacks} setbacks)`)
+    }
+    const step = await attempt(ops, session, kind, clock, documents)
+    if (step.kind === 'confirmed') return { status: 'confirmed', version: step.version, confirmedAt: clock.awsNow(), writes, rounds: round }
+    if (step.kind === 'full') return { status: 'full' }
+    if (step.kind === 'wrote') {
+      writes++
+      continue
+    }
+    if (step.kind === 'wait') {
+      await clock.sleep(step.ms)
+      continue
+    }
+    const why = contention(step.error, step.call)
+    if (why === undefined) throw step.error instanceof RevocationListError ? step.error : new ListCallError(step.call, step.error)
+    setbacks++
+    const delay = Math.round(Math.random() * Math.min(2000, 100 * 2 ** Math.min(setbacks, 5)))
+    log(`Revocation list busy (${why}); trying again in ${delay} ms.`)
+    await clock.sleep(delay)
+  }
+}
+
+type Step =
+  | { kind: 'confirmed', version: string }
+  | { kind: 'full' }
+  | { kind: 'wrote' }
+  | { kind: 'wait', ms: number }
+  | { kind: 'setback', call: 'list' | 'read' | 'create' | 'remove', error: unknown }
+
+async function attempt(ops: ListOperations, session: RevokedSession, kind: ListKind, clock: WriterClock, documents: Map<string, PolicyDocument>): Promise<Step> {
+  const listedAt = clock.elapsed()
+  let versions: PolicyVersionInfo[]
+  try {
+    versions = await ops.list()
+  } catch (error) {
+    return { kind: 'setback', call: 'list', error }
+  }
+  const current = versions.find(v => v.isDefault)
+  if (!current) return { kind: 'setback', call: 'list', error: new RevocationListError('the revocation policy has no default version') }
+  try {
+    await Promise.all(versions.filter(v => !documents.has(v.id)).map(async v => documents.set(v.id, await ops.read(v.id))))
+  } catch (error) {
+    return { kind: 'setback', call: 'read', error }
+  }
+  const read = (id: string): PolicyDocument => documents.get(id) as PolicyDocument
+  const edit = buildRevocationList({
+    base: read(current.id),
+    others: versions.filter(v => v !== current).map(v => read(v.id)),
+    session,
+    now: clock.awsNow(),
+    kind
+  })
+  if (!edit) return { kind: 'full' }
+  if (!edit.changed) {
+    const newest = Math.max(...versions.map(v => v.created.getTime()))
+    // CreateDate and Date are truncated to the second: one more second covers both.
+    const quietFor = clock.awsNow().getTime() - newest - 1000
+    return quietFor >= QUIET_MS ? { kind: 'confirmed', version: current.id } : { kind: 'wait', ms: QUIET_MS - quietFor + Math.round(Math.random() * 250) }
+  }
+  if (versions.length >= 5) {
+    // CreateDate has whole seconds: ties go by the version number (v1, v2, ...).
+    const number = (v: PolicyVersionInfo): number => Number(v.id.slice(1))
+    const oldest = versions.filter(v => v !== current).sort((a, b) => a.created.getTime() - b.created.getTime() || number(a) - number(b))[0]
+    if (oldest) {
+      try {
+        await ops.remove(oldest.id)
+      } catch (error) {
+        return { kind: 'setback', call: 'remove', error }
+      }
+    }
+  }
+  if (clock.elapsed() - listedAt > LISTING_MAX_AGE_MS) return { kind: 'setback', call: 'list', error: new StaleListing() }
+  try {
+    documents.set(await ops.create(edit.json), edit.document)
+  } catch (error) {
+    return error instanceof ListFullError ? { kind: 'full' } : { kind: 'setback', call: 'create', error }
+  }
+  return { kind: 'wrote' }
+}
+
+/** A call failed in a way that is not contention: the caller explains it. */
+export class ListCallError extends Error {
+  constructor(
+    readonly call: 'list' | 'read' | 'create' | 'remove',
+    readonly error: unknown
+  ) {
+    super(`${call} failed`, { cause: error })
+    this.name = 'ListCallError'
+  }
+}
+
+/** IAM refused the document for its size (its count differs from ours): the session goes to the next list. */
+export class ListFullError extends Error {
+  constructor(message: string) {
+    super(message)
+    this.name = 'ListFullError'
+  }
+}
+
+/** The listing is too old to write from: another writer may have written since. */
+export class StaleListing extends Error {
+  constructor() {
+    super('the listing was older than the write window')
+    this.name = 'StaleListing'
+  }
+}
