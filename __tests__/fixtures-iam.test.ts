@@ -2,6 +2,9 @@
 // to stand in for IAM: the unmodified @aws-sdk/client-iam parses every answer and error, requests are
 // authenticated with credentials the fixture's STS issued (through the real @aws-sdk/client-sts and
 // an OIDC token), IAM's limits and policy grammar are enforced, and faults/latency behave as documented.
+// The races IAM has are there too: stale reads from a lagging replica while writes are judged on the
+// primary, random throttling and server errors, a write rate limit, writes landing mid-call, and a
+// service clock of its own that the Date header carries.
 // Also the pure boundary evaluator tests use to judge what the action wrote.
 import { describe, expect, it } from '@jest/globals'
 import http from 'node:http'
@@ -12,13 +15,17 @@ import {
   GetPolicyVersionCommand,
   GetRoleCommand,
   IAMClient,
-  ListPolicyVersionsCommand
+  ListAttachedRolePoliciesCommand,
+  ListPolicyVersionsCommand,
+  SetDefaultPolicyVersionCommand
 } from '@aws-sdk/client-iam'
 import { AssumeRoleWithWebIdentityCommand, STSClient } from '@aws-sdk/client-sts'
 import { Sha256 } from '@smithy/core/checksum'
 import { SignatureV4 } from '@smithy/signature-v4'
 import type { IssuedCredentials } from './fixtures/aws-sts.js'
-import { IAM_XMLNS, policySize, rfc3986 } from './fixtures/aws-iam.js'
+import { IAM_XMLNS, policySize, rfc3986, type IamRequestLog } from './fixtures/aws-iam.js'
+import { mulberry32 } from './fixtures/random-faults.js'
+import { wireClock } from './fixtures/wire-log.js'
 import { allowsAnything, deniesSession } from './helpers/boundary.js'
 import { useLocalAws } from './helpers/local-aws.js'
 
@@ -64,7 +71,7 @@ async function revokerClient(): Promise<{ creds: IssuedCredentials, client: IAMC
   return { creds, client: iam(creds) }
 }
 
-interface SdkError { name: string, message: string, $metadata?: { httpStatusCode?: number }, $fault?: string }
+interface SdkError { name: string, message: string, $metadata?: { httpStatusCode?: number, clockSkewCorrected?: boolean }, $fault?: string }
 
 /** The SDK's error for a call that must fail; fails the test if the call succeeds. */
 async function failure(promise: Promise<unknown>): Promise<SdkError> {
@@ -91,7 +98,7 @@ const decodeDocument = (document: string | undefined): unknown => JSON.parse(dec
 async function rawPost(
   params: Record<string, string>,
   sign?: { creds: { accessKeyId: string, secretAccessKey: string, sessionToken?: string }, service?: string, signingDate?: Date }
-): Promise<{ status: number, body: string }> {
+): Promise<{ status: number, body: string, headers: http.IncomingHttpHeaders, rawHeaders: string[] }> {
   const url = new URL(aws.sts.url)
   const body = new URLSearchParams({ Version: '2010-05-08', ...params }).toString()
   let headers: Record<string, string> = { host: url.host, 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' }
@@ -108,11 +115,21 @@ async function rawPost(
       let text = ''
       res.setEncoding('utf8')
       res.on('data', (c: string) => { text += c })
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }))
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text, headers: res.headers, rawHeaders: res.rawHeaders }))
     })
     req.on('error', reject)
     req.end(body)
   })
+}
+
+const sleep = (ms: number): Promise<void> => new Promise(resolve => setTimeout(resolve, ms))
+
+async function until(condition: () => boolean, what: string, timeoutMs = 2000): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`)
+    await sleep(2)
+  }
 }
 
 /** A minimal valid managed policy with one extra statement. */
@@ -449,6 +466,33 @@ describe('DeletePolicyVersion', () => {
   })
 })
 
+describe('SetDefaultPolicyVersion', () => {
+  it('makes another version the default; unknown versions NoSuchEntity (404), malformed ids a ValidationError', async () => {
+    const v2doc = withStatement(revocationStatement('JitRevokedUntil203001010000', 'AROAEXAMPLE:gh-1', '2030-01-01T00:00:00Z'))
+    aws.sts.iam.setPolicyVersions(POLICY, [{ document: BASE, isDefault: true }, { document: v2doc }])
+    const { client } = await revokerClient()
+    const out = await client.send(new SetDefaultPolicyVersionCommand({ PolicyArn: POLICY, VersionId: 'v2' }))
+    expect(out.$metadata.httpStatusCode).toBe(200)
+    expect((await client.send(new GetPolicyCommand({ PolicyArn: POLICY }))).Policy?.DefaultVersionId).toBe('v2')
+    const listed = await client.send(new ListPolicyVersionsCommand({ PolicyArn: POLICY }))
+    expect(listed.Versions?.map(v => [v.VersionId, v.IsDefaultVersion])).toEqual([['v2', true], ['v1', false]])
+    expect(aws.sts.iam.defaultDocument(POLICY)).toEqual(JSON.parse(v2doc))
+    // the default again: nothing to change, no error
+    await client.send(new SetDefaultPolicyVersionCommand({ PolicyArn: POLICY, VersionId: 'v2' }))
+
+    // the new default cannot be deleted, the old one can
+    await expectIamError(client.send(new DeletePolicyVersionCommand({ PolicyArn: POLICY, VersionId: 'v2' })), 'DeleteConflictException', 409, 'Cannot delete the default version of a policy.')
+    await client.send(new DeletePolicyVersionCommand({ PolicyArn: POLICY, VersionId: 'v1' }))
+    await expectIamError(client.send(new SetDefaultPolicyVersionCommand({ PolicyArn: POLICY, VersionId: 'v1' })), 'NoSuchEntityException', 404, `Policy ${POLICY} version v1 does not exist or is not attachable.`)
+    await expectIamError(client.send(new SetDefaultPolicyVersionCommand({ PolicyArn: POLICY, VersionId: 'V2' })), 'ValidationError', 400, /at 'versionId' failed to satisfy constraint/)
+    await expectIamError(client.send(new SetDefaultPolicyVersionCommand({ PolicyArn: `${POLICY}-gone`, VersionId: 'v2' })), 'NoSuchEntityException', 404, `Policy ${POLICY}-gone does not exist or is not attachable.`)
+    expect(aws.sts.iam.policyVersions(POLICY).map(v => [v.versionId, v.isDefault])).toEqual([['v2', true]])
+    expect(aws.sts.iam.requests.filter(r => r.action === 'SetDefaultPolicyVersion').map(r => [r.versionId, r.result])).toEqual([
+      ['v2', 'ok'], ['v2', 'ok'], ['v1', 'NoSuchEntity'], ['V2', 'ValidationError'], ['v2', 'NoSuchEntity']
+    ])
+  })
+})
+
 describe('authentication', () => {
   it('accepts any session this STS issued and records which one signed each request', async () => {
     const revoker = await assume(REVOKER, 'revoker')
@@ -648,6 +692,438 @@ describe('concurrent writers', () => {
   })
 })
 
+describe('attached managed policies', () => {
+  const shard = (i: number): string => `arn:aws:iam::${ACCOUNT}:policy/jit/jit-revocations-${i}`
+  const addShards = (n: number): string[] => Array.from({ length: n }, (_, i) => {
+    aws.sts.iam.addPolicy(shard(i), BASE)
+    return shard(i)
+  })
+
+  it('ListAttachedRolePolicies lists names and ARNs in the order attached, pages with MaxItems/Marker, filters by PathPrefix', async () => {
+    const other = `arn:aws:iam::${ACCOUNT}:policy/other/ReadStuff`
+    aws.sts.iam.addPolicy(other, BASE)
+    const arns = [...addShards(4), other]
+    for (const arn of arns) aws.sts.iam.attachRolePolicy(JOB_ROLE, arn)
+    const { client } = await revokerClient()
+    const list = (input: Partial<ConstructorParameters<typeof ListAttachedRolePoliciesCommand>[0]> = {}) =>
+      client.send(new ListAttachedRolePoliciesCommand({ RoleName: 'deploy', ...input }))
+
+    const all = await list()
+    expect(all.AttachedPolicies).toEqual(arns.map(arn => ({ PolicyName: arn.split('/').at(-1), PolicyArn: arn })))
+    expect(all.IsTruncated).toBe(false)
+    expect(all.Marker).toBeUndefined()
+
+    const pages: string[][] = []
+    let marker: string | undefined
+    do {
+      const page = await list({ MaxItems: 2, ...(marker === undefined ? {} : { Marker: marker }) })
+      pages.push(page.AttachedPolicies?.map(p => p.PolicyArn ?? '') ?? [])
+      expect(page.IsTruncated).toBe(page.Marker !== undefined)
+      marker = page.Marker
+    } while (marker !== undefined)
+    expect(pages).toEqual([arns.slice(0, 2), arns.slice(2, 4), arns.slice(4)])
+
+    expect((await list({ PathPrefix: '/jit/' })).AttachedPolicies?.map(p => p.PolicyArn)).toEqual(arns.slice(0, 4))
+    expect((await list({ PathPrefix: '/nope/' })).AttachedPolicies).toEqual([])
+    expect((await list({ RoleName: 'jit-revoker' })).AttachedPolicies).toEqual([])
+    await expectIamError(list({ RoleName: 'nope' }), 'NoSuchEntityException', 404, 'The role with name nope cannot be found.')
+    await expectIamError(list({ MaxItems: 0 }), 'ValidationError', 400, /at 'maxItems' failed to satisfy constraint/)
+    await expectIamError(list({ PathPrefix: 'jit' }), 'ValidationError', 400, /at 'pathPrefix' failed to satisfy constraint/)
+  })
+
+  it('a role holds at most 10 managed policies (IAM\'s default quota), up to 20 when the quota is raised; attaching again changes nothing', async () => {
+    const shards = addShards(21)
+    for (const arn of shards.slice(0, 10)) aws.sts.iam.attachRolePolicy(JOB_ROLE, arn)
+    aws.sts.iam.attachRolePolicy(JOB_ROLE, shards[0]!)
+    expect(() => aws.sts.iam.attachRolePolicy(JOB_ROLE, shards[10]!)).toThrow(new Error('Cannot exceed quota for PoliciesPerRole: 10'))
+    expect(aws.sts.iam.attachedRolePolicies(JOB_ROLE)).toEqual(shards.slice(0, 10))
+    // detaching frees a place
+    aws.sts.iam.detachRolePolicy(JOB_ROLE, shards[3]!)
+    aws.sts.iam.attachRolePolicy(JOB_ROLE, shards[10]!)
+    expect(() => aws.sts.iam.detachRolePolicy(JOB_ROLE, shards[3]!)).toThrow(new Error(`Policy ${shards[3]} was not found.`))
+
+    aws.sts.iam.setAttachedPolicyQuota(20)
+    for (const arn of [shards[3]!, ...shards.slice(11, 20)]) aws.sts.iam.attachRolePolicy(JOB_ROLE, arn)
+    expect(() => aws.sts.iam.attachRolePolicy(JOB_ROLE, shards[20]!)).toThrow(new Error('Cannot exceed quota for PoliciesPerRole: 20'))
+    expect(() => aws.sts.iam.setAttachedPolicyQuota(21)).toThrow(/1 to 20 managed policies per role/)
+    const { client } = await revokerClient()
+    expect((await client.send(new ListAttachedRolePoliciesCommand({ RoleName: 'deploy' }))).AttachedPolicies).toHaveLength(20)
+
+    expect(() => aws.sts.iam.attachRolePolicy(JOB_ROLE, `arn:aws:iam::${ACCOUNT}:policy/missing`)).toThrow(/no policy/)
+    aws.sts.iam.addPolicy('arn:aws:iam::444455556666:policy/theirs', BASE)
+    expect(() => aws.sts.iam.attachRolePolicy(REVOKER, 'arn:aws:iam::444455556666:policy/theirs')).toThrow(/not in the account/)
+    expect(() => aws.sts.iam.attachRolePolicy(`arn:aws:iam::${ACCOUNT}:role/nobody`, shards[0]!)).toThrow(/no role/)
+  })
+
+  it('GetPolicy\'s AttachmentCount is the roles it is attached to plus the users and groups set up', async () => {
+    const [arn] = addShards(1) as [string]
+    aws.sts.iam.attachRolePolicy(JOB_ROLE, arn)
+    aws.sts.iam.attachRolePolicy(REVOKER, arn)
+    aws.sts.iam.setAttachmentCount(arn, 3)
+    const { client } = await revokerClient()
+    const count = async () => (await client.send(new GetPolicyCommand({ PolicyArn: arn }))).Policy?.AttachmentCount
+    expect(await count()).toBe(5)
+    aws.sts.iam.detachRolePolicy(REVOKER, arn)
+    expect(await count()).toBe(4)
+    expect(aws.sts.iam.policy(arn)?.attachmentCount).toBe(4)
+    // a replaced role is a new role, with nothing attached
+    aws.sts.iam.addRole(JOB_ROLE, { permissionsBoundaryArn: POLICY })
+    expect(await count()).toBe(3)
+    expect(aws.sts.iam.attachedRolePolicies(JOB_ROLE)).toEqual([])
+  })
+})
+
+describe('eventually consistent reads (setReadStaleness)', () => {
+  const STALE_MS = 200
+  // A seed whose first two lags are over 90% of the window: the first reads after (re)seeding surely lag
+  // behind a write made just before, even on a slow machine.
+  const SEED = Array.from({ length: 10_000 }, (_, i) => i).find(seed => {
+    const random = mulberry32(seed)
+    return random() > 0.9 && random() > 0.9
+  }) ?? 0
+  const WRITES = new Set(['CreatePolicyVersion', 'DeletePolicyVersion', 'SetDefaultPolicyVersion'])
+  const writesLogged = (): IamRequestLog[] => aws.sts.iam.requests.filter(r => WRITES.has(r.action) && r.result === 'ok')
+
+  /**
+   * How many of the (sequential) writes a logged read can have seen. It saw the policy as it was
+   * staleByMs before it was handled, and it was handled between its arrival and its answer; each write
+   * took effect between its own. `min` had surely taken effect by then; at most `max` could have.
+   */
+  function writesSeenBy(read: IamRequestLog, writes: IamRequestLog[]): { min: number, max: number } {
+    const lag = read.staleByMs ?? 0
+    return {
+      min: writes.filter(w => (w.answeredAt ?? Infinity) < read.at - lag).length,
+      max: writes.filter(w => w.at <= (read.answeredAt ?? Infinity) - lag).length
+    }
+  }
+
+  /** Calls `read` until an answer satisfies `done`; every answer in order. Fails after 2 s (10 windows of STALE_MS). */
+  async function readUntil<T>(read: () => Promise<T>, done: (answer: T) => boolean): Promise<T[]> {
+    const answers: T[] = []
+    const deadline = Date.now() + 2000
+    while (Date.now() < deadline) {
+      const answer = await read()
+      answers.push(answer)
+      if (done(answer)) return answers
+    }
+    throw new Error(`no answer satisfied the condition in 2 s: ${JSON.stringify(answers.slice(-3))}`)
+  }
+
+  const versionsOf = (versions: Array<{ VersionId?: string | undefined, IsDefaultVersion?: boolean | undefined }>): string =>
+    versions.map(v => `${v.VersionId ?? ''}${v.IsDefaultVersion === true ? '*' : ''}`).sort().join(',')
+  const primaryVersions = (): string =>
+    versionsOf(aws.sts.iam.policyVersions(POLICY).map(v => ({ VersionId: v.versionId, IsDefaultVersion: v.isDefault })))
+
+  it('a list right after a write can miss it, and no list shows a state the policy was not in at the moment it was read from', async () => {
+    const { client } = await revokerClient()
+    const list = async (): Promise<string> => versionsOf((await client.send(new ListPolicyVersionsCommand({ PolicyArn: POLICY }))).Versions ?? [])
+    const states = [primaryVersions()]
+    const shown: string[] = []
+    const writes = [
+      () => client.send(new CreatePolicyVersionCommand({ PolicyArn: POLICY, PolicyDocument: JSON.stringify(BASE), SetAsDefault: true })),
+      () => client.send(new CreatePolicyVersionCommand({ PolicyArn: POLICY, PolicyDocument: JSON.stringify(BASE) })),
+      () => client.send(new DeletePolicyVersionCommand({ PolicyArn: POLICY, VersionId: 'v1' }))
+    ]
+    for (const write of writes) {
+      aws.sts.iam.setReadStaleness(STALE_MS, { seed: SEED })
+      await write()
+      states.push(primaryVersions())
+      const answers = await readUntil(list, answer => answer === states.at(-1))
+      // the first list after the write lagged behind it (maybe behind the write before, too); a later one had it
+      expect(answers[0]).not.toBe(states.at(-1))
+      expect(answers.at(-1)).toBe(states.at(-1))
+      shown.push(...answers)
+    }
+    expect(states).toEqual(['v1*', 'v1,v2*', 'v1,v2*,v3', 'v2*,v3'])
+
+    const reads = aws.sts.iam.requests.filter(r => r.action === 'ListPolicyVersions')
+    const done = writesLogged()
+    expect(reads).toHaveLength(shown.length)
+    expect(done).toHaveLength(3)
+    reads.forEach((read, i) => {
+      expect(read.staleByMs).toBeGreaterThanOrEqual(0)
+      expect(read.staleByMs).toBeLessThanOrEqual(STALE_MS)
+      // a state the policy really was in (index = writes applied), and one it was in at that moment
+      const { min, max } = writesSeenBy(read, done)
+      const state = states.indexOf(shown[i] ?? '')
+      expect({ read: i, shown: shown[i], state, min, max, consistent: state >= min && state <= max }).toMatchObject({ consistent: true })
+    })
+    for (const write of done) expect(write.staleByMs).toBeUndefined()
+  })
+
+  it('writes are judged on the primary: LimitExceeded while a stale list shows 4 versions, DeleteConflict on a default a stale read does not show yet', async () => {
+    aws.sts.iam.setPolicyVersions(POLICY, [{ document: BASE }, { document: BASE }, { document: BASE }, { document: BASE, isDefault: true }])
+    const { client } = await revokerClient()
+    // only stale reads are wanted here, and a wide window never waits for fresh ones
+    const WIDE_MS = 2000
+    aws.sts.iam.setReadStaleness(WIDE_MS, { seed: SEED })
+    const create = () => client.send(new CreatePolicyVersionCommand({ PolicyArn: POLICY, PolicyDocument: JSON.stringify(BASE), SetAsDefault: true }))
+    expect((await create()).PolicyVersion?.VersionId).toBe('v5')
+
+    const lists = await readUntil(() => client.send(new ListPolicyVersionsCommand({ PolicyArn: POLICY })), out => out.Versions?.length === 4)
+    expect(lists.at(-1)?.Versions?.map(v => v.VersionId)).toEqual(['v4', 'v3', 'v2', 'v1'])
+    await expectIamError(create(), 'LimitExceededException', 409, FIVE_VERSIONS)
+
+    aws.sts.iam.setReadStaleness(WIDE_MS, { seed: SEED })
+    const policies = await readUntil(() => client.send(new GetPolicyCommand({ PolicyArn: POLICY })), out => out.Policy?.DefaultVersionId === 'v4')
+    expect(policies.at(-1)?.Policy?.DefaultVersionId).toBe('v4')
+    await expectIamError(client.send(new DeletePolicyVersionCommand({ PolicyArn: POLICY, VersionId: 'v5' })), 'DeleteConflictException', 409, 'Cannot delete the default version of a policy.')
+    // what the stale read called the default is not the default: it can go
+    await client.send(new DeletePolicyVersionCommand({ PolicyArn: POLICY, VersionId: 'v4' }))
+    expect(aws.sts.iam.policyVersions(POLICY).map(v => [v.versionId, v.isDefault])).toEqual([['v1', false], ['v2', false], ['v3', false], ['v5', true]])
+    expect(aws.sts.iam.requests.filter(r => WRITES.has(r.action)).map(r => r.result)).toEqual(['ok', 'LimitExceeded', 'DeleteConflict', 'ok'])
+  })
+
+  it('a stale GetPolicyVersion misses only a version not created yet, still finds one already deleted, and finds each with its own document', async () => {
+    const v2doc = withStatement(revocationStatement('JitRevokedUntil203001010000', 'AROAEXAMPLE:gh-2', '2030-01-01T00:00:00Z'))
+    const v3doc = withStatement(revocationStatement('JitRevokedUntil203001010000', 'AROAEXAMPLE:gh-3', '2030-01-01T00:00:00Z'))
+    aws.sts.iam.setPolicyVersions(POLICY, [{ document: BASE, isDefault: true }, { document: v2doc }])
+    const { client } = await revokerClient()
+    aws.sts.iam.setReadStaleness(STALE_MS, { seed: SEED })
+    await client.send(new CreatePolicyVersionCommand({ PolicyArn: POLICY, PolicyDocument: v3doc }))
+    await client.send(new DeletePolicyVersionCommand({ PolicyArn: POLICY, VersionId: 'v2' }))
+    aws.sts.iam.setReadStaleness(STALE_MS, { seed: SEED })
+
+    const seen = new Set<string>()
+    const outcomes: string[] = []
+    await readUntil(async () => {
+      const id = outcomes.length % 2 === 0 ? 'v3' : 'v2'
+      const outcome = await client.send(new GetPolicyVersionCommand({ PolicyArn: POLICY, VersionId: id })).then(
+        out => {
+          expect(decodeURIComponent(out.PolicyVersion?.Document ?? '')).toBe(id === 'v2' ? v2doc : v3doc)
+          return `${id} found`
+        },
+        (e: unknown) => `${id} ${(e as SdkError).name}`
+      )
+      outcomes.push(outcome)
+      seen.add(outcome)
+      return seen.size
+    }, size => size === 4)
+    expect([...seen].sort()).toEqual(['v2 NoSuchEntityException', 'v2 found', 'v3 NoSuchEntityException', 'v3 found'])
+
+    // each outcome agrees with the moment the read saw: v3 exists after write 1, v2 until write 2
+    const reads = aws.sts.iam.requests.filter(r => r.action === 'GetPolicyVersion')
+    const done = writesLogged()
+    expect(reads).toHaveLength(outcomes.length)
+    reads.forEach((read, i) => {
+      const { min, max } = writesSeenBy(read, done)
+      const possible = [0, 1, 2].filter(state => state >= min && state <= max)
+      const expected = possible.map(state => read.versionId === 'v3' ? (state >= 1 ? 'v3 found' : 'v3 NoSuchEntityException') : (state <= 1 ? 'v2 found' : 'v2 NoSuchEntityException'))
+      expect(expected).toContain(outcomes[i])
+    })
+  })
+
+  it('writes are never stale; setReadStaleness(0) reads the primary; states written while it was off do not come back when it is raised', async () => {
+    const { client } = await revokerClient()
+    const create = () => client.send(new CreatePolicyVersionCommand({ PolicyArn: POLICY, PolicyDocument: JSON.stringify(BASE), SetAsDefault: true }))
+    const listIds = async () => (await client.send(new ListPolicyVersionsCommand({ PolicyArn: POLICY }))).Versions?.map(v => v.VersionId)
+    aws.sts.iam.setReadStaleness(STALE_MS, { seed: SEED })
+    await create()
+    aws.sts.iam.setReadStaleness(0)
+    expect(await listIds()).toEqual(['v2', 'v1'])
+    expect(aws.sts.iam.requests.at(-1)?.staleByMs).toBeUndefined()
+
+    await create()
+    aws.sts.iam.setReadStaleness(STALE_MS, { seed: SEED })
+    for (let i = 0; i < 10; i++) expect(await listIds()).toEqual(['v3', 'v2', 'v1'])
+    const v3 = writesLogged().at(-1)!
+    for (const read of aws.sts.iam.requests.filter(r => r.action === 'ListPolicyVersions').slice(1)) {
+      // the lag it really had: back to the write of v3 at most
+      expect(read.staleByMs).toBeLessThanOrEqual((read.answeredAt ?? Infinity) - v3.at)
+    }
+    expect(aws.sts.iam.requests.filter(r => r.action === 'CreatePolicyVersion').map(r => r.staleByMs)).toEqual([undefined, undefined])
+    expect(() => aws.sts.iam.setReadStaleness(-1)).toThrow(/staleness/)
+  })
+})
+
+describe('random faults and the write rate limit', () => {
+  it('random faults answer before any effect: a throttled or failed CreatePolicyVersion creates nothing; other actions pass; a seed replays them', async () => {
+    const { creds, client } = await revokerClient()
+    const run = async (): Promise<string[]> => {
+      aws.sts.iam.setRandomFaults({ throttle: 0.3, serverError: 0.3, actions: ['CreatePolicyVersion'], seed: 7 })
+      const outcomes: string[] = []
+      for (let i = 0; i < 20; i++) {
+        const outcome = await client.send(new CreatePolicyVersionCommand({ PolicyArn: POLICY, PolicyDocument: JSON.stringify(BASE) })).then(
+          async out => {
+            // DeletePolicyVersion is not in `actions`: never faulted
+            await client.send(new DeletePolicyVersionCommand({ PolicyArn: POLICY, VersionId: out.PolicyVersion?.VersionId }))
+            return 'ok'
+          },
+          (e: unknown) => `${(e as SdkError).name} ${(e as SdkError).$metadata?.httpStatusCode}`
+        )
+        outcomes.push(outcome)
+      }
+      return outcomes
+    }
+    const first = await run()
+    expect(new Set(first)).toEqual(new Set(['ok', 'Throttling 400', 'ServiceFailureException 500', 'ServiceUnavailable 503']))
+    // a seed replays the same faults on the same requests
+    expect(await run()).toEqual(first)
+
+    const creates = aws.sts.iam.requests.filter(r => r.action === 'CreatePolicyVersion')
+    const expectedLog = [...first, ...first].map(o => ({
+      ok: [undefined, 200, 'ok'],
+      'Throttling 400': ['throttle', 400, 'Throttling'],
+      'ServiceFailureException 500': ['status', 500, 'ServiceFailure'],
+      'ServiceUnavailable 503': ['status', 503, 'ServiceUnavailable']
+    })[o])
+    expect(creates.map(r => [r.fault, r.status, r.result])).toEqual(expectedLog)
+    // faulted creates used no version id: the ids created are consecutive, and all were deleted again
+    const ids = creates.flatMap(r => r.createdVersionId ?? [])
+    expect(ids).toEqual(ids.map((_, i) => `v${i + 2}`))
+    expect(aws.sts.iam.policyVersions(POLICY).map(v => v.versionId)).toEqual(['v1'])
+    expect(aws.sts.iam.requests.filter(r => r.action === 'DeletePolicyVersion').every(r => r.fault === undefined && r.result === 'ok')).toBe(true)
+
+    aws.sts.iam.setRandomFaults(undefined)
+    for (let i = 0; i < 3; i++) await client.send(new GetPolicyCommand({ PolicyArn: POLICY }))
+    expect(aws.sts.iam.requests.slice(-3).map(r => r.result)).toEqual(['ok', 'ok', 'ok'])
+    expect(() => aws.sts.iam.setRandomFaults({ throttle: 1.5 })).toThrow(/probability/)
+    const logged = JSON.stringify(aws.sts.iam.requests)
+    expect(logged).not.toContain(creds.secretAccessKey)
+    expect(logged).not.toContain(creds.sessionToken)
+  })
+
+  it('the write rate limit throttles writes beyond the bucket with no effect, per account; reads are not limited; it refills', async () => {
+    const { client } = await revokerClient()
+    const theirRole = 'arn:aws:iam::444455556666:role/jit-revoker'
+    const theirPolicy = 'arn:aws:iam::444455556666:policy/jit-revocations'
+    aws.sts.iam.addRole(theirRole)
+    aws.sts.iam.addPolicy(theirPolicy, BASE)
+    const theirs = iam(await assume(theirRole, 'other-account'))
+    const create = () => client.send(new CreatePolicyVersionCommand({ PolicyArn: POLICY, PolicyDocument: JSON.stringify(BASE) }))
+    // a write that changes nothing (v1 stays the default), yet takes a token like any other
+    const keepDefault = () => client.send(new SetDefaultPolicyVersionCommand({ PolicyArn: POLICY, VersionId: 'v1' }))
+    const throttled = (call: Promise<unknown>): Promise<boolean> => call.then(() => false, (e: unknown) => (e as SdkError).name === 'Throttling')
+
+    // 2 saved up, then a token every 2 s: none comes back during these steps, however slow the machine
+    aws.sts.iam.setWriteRateLimit(0.5, 2)
+    const burst = await Promise.allSettled([create(), create(), create(), create()])
+    expect(burst.map(r => r.status).sort()).toEqual(['fulfilled', 'fulfilled', 'rejected', 'rejected'])
+    for (const r of burst) {
+      if (r.status === 'rejected') expect({ name: (r.reason as SdkError).name, message: (r.reason as SdkError).message }).toEqual({ name: 'Throttling', message: 'Rate exceeded' })
+    }
+    // the throttled creates created nothing, not even a version id
+    expect(aws.sts.iam.policyVersions(POLICY).map(v => v.versionId)).toEqual(['v1', 'v2', 'v3'])
+    // reads do not take from the bucket; another account has a bucket of its own
+    for (let i = 0; i < 3; i++) await client.send(new GetPolicyCommand({ PolicyArn: POLICY }))
+    expect((await theirs.send(new CreatePolicyVersionCommand({ PolicyArn: theirPolicy, PolicyDocument: JSON.stringify(BASE) }))).PolicyVersion?.VersionId).toBe('v2')
+    expect(await throttled(keepDefault())).toBe(true)
+
+    // a token every 500 ms: once spent, the next write waits for it
+    aws.sts.iam.setWriteRateLimit(2, 1)
+    let spent = false
+    for (let i = 0; i < 10 && !spent; i++) spent = await throttled(keepDefault())
+    expect(spent).toBe(true)
+    await sleep(550)
+    expect((await create()).PolicyVersion?.VersionId).toBe('v4')
+
+    const throttledLog = aws.sts.iam.requests.filter(r => r.result === 'Throttling')
+    expect(throttledLog.length).toBeGreaterThanOrEqual(4)
+    expect(throttledLog.every(r => r.fault === 'throttle' && r.status === 400 && r.createdVersionId === undefined)).toBe(true)
+    expect(aws.sts.iam.requests.filter(r => r.action === 'GetPolicy').map(r => r.result)).toEqual(['ok', 'ok', 'ok'])
+
+    aws.sts.iam.setWriteRateLimit(0)
+    for (let i = 0; i < 5; i++) await keepDefault()
+    expect((await create()).PolicyVersion?.VersionId).toBe('v5')
+    expect(() => aws.sts.iam.setWriteRateLimit(5)).toThrow(/burst/)
+  })
+
+  it('setLatency with before: 0.5 lands a write mid-call: not yet handled at arrival, done half way, answered at the end', async () => {
+    const { client } = await revokerClient()
+    aws.sts.iam.setLatency(800, ['CreatePolicyVersion'], { before: 0.5 })
+    const call = client.send(new CreatePolicyVersionCommand({ PolicyArn: POLICY, PolicyDocument: JSON.stringify(BASE), SetAsDefault: true }))
+    await until(() => aws.sts.iam.requests.length === 1, 'the write arrived')
+    const entry = aws.sts.iam.requests[0]!
+    expect(aws.sts.iam.policyVersions(POLICY)).toHaveLength(1)
+    expect(entry.status).toBe(0)
+    await until(() => aws.sts.iam.policyVersions(POLICY).length === 2, 'the write took effect')
+    const landed = wireClock()
+    // in effect, but the caller does not know yet
+    expect(entry.answeredAt).toBeUndefined()
+    expect(landed - entry.at).toBeGreaterThanOrEqual(390)
+    expect((await call).PolicyVersion?.VersionId).toBe('v2')
+    expect((entry.answeredAt ?? 0) - entry.at).toBeGreaterThanOrEqual(790)
+    expect((entry.answeredAt ?? 0) - landed).toBeGreaterThanOrEqual(300)
+    expect(() => aws.sts.iam.setLatency(100, undefined, { before: 1.5 })).toThrow(/fraction/)
+  })
+})
+
+describe('the AWS clock (sts.setClockOffset) and the Date header', () => {
+  const IMF_FIXDATE = /^(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{2} (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4} \d{2}:\d{2}:\d{2} GMT$/
+
+  it('every IAM answer, success, error or injected fault, carries one Date header from the AWS clock', async () => {
+    const creds = await assume()
+    // within 15 minutes, so a signature from the machine's clock still passes
+    aws.sts.setClockOffset(-7 * 60_000)
+    const ok = await rawPost({ Action: 'GetRole', RoleName: 'deploy' }, { creds })
+    const missing = await rawPost({ Action: 'GetRole', RoleName: 'nope' }, { creds })
+    aws.sts.iam.injectFaults([{ kind: 'throttle' }])
+    const throttled = await rawPost({ Action: 'GetRole', RoleName: 'deploy' }, { creds })
+    const unsigned = await rawPost({ Action: 'GetRole', RoleName: 'deploy' })
+    expect([ok, missing, throttled, unsigned].map(r => r.status)).toEqual([200, 404, 400, 403])
+    for (const res of [ok, missing, throttled, unsigned]) {
+      expect(res.rawHeaders.filter(h => h.toLowerCase() === 'date')).toHaveLength(1)
+      expect(res.headers.date).toMatch(IMF_FIXDATE)
+      expect(Math.abs(Date.parse(res.headers.date ?? '') - aws.sts.now().getTime())).toBeLessThan(2000)
+    }
+    expect(Math.abs(aws.sts.now().getTime() - (Date.now() - 7 * 60_000))).toBeLessThan(50)
+  })
+
+  it('SigV4 skew and CreateDate follow the AWS clock, and the SDK corrects its own clock from the Date header', async () => {
+    aws.sts.setClockOffset(20 * 60_000)
+    const creds = await assume()
+    const client = iam(creds)
+    const error = await expectIamError(client.send(new GetRoleCommand({ RoleName: 'deploy' })), 'SignatureDoesNotMatch', 403, /^Signature expired: \d{8}T\d{6}Z is now earlier than/)
+    expect(error.$metadata?.clockSkewCorrected).toBe(true)
+    expect(Math.abs(await client.config.systemClockOffset - 20 * 60_000)).toBeLessThan(2000)
+    // signed on the corrected clock, the next call passes
+    expect((await client.send(new GetRoleCommand({ RoleName: 'deploy' }))).Role?.Arn).toBe(JOB_ROLE)
+    const created = await client.send(new CreatePolicyVersionCommand({ PolicyArn: POLICY, PolicyDocument: JSON.stringify(BASE) }))
+    expect(Math.abs((created.PolicyVersion?.CreateDate?.getTime() ?? 0) - aws.sts.now().getTime())).toBeLessThan(2000)
+    const updated = (await client.send(new GetPolicyCommand({ PolicyArn: POLICY }))).Policy?.UpdateDate
+    expect(updated?.getTime()).toBe(created.PolicyVersion?.CreateDate?.getTime())
+  })
+
+  it('sessions expire on the AWS clock', async () => {
+    const creds = await assume()
+    await iam(creds).send(new GetRoleCommand({ RoleName: 'deploy' }))
+    // the 900-second session is over once the AWS clock is 16 minutes on
+    aws.sts.setClockOffset(16 * 60_000)
+    await expectIamError(iam(creds).send(new GetRoleCommand({ RoleName: 'deploy' })), 'ExpiredToken', 403, 'The security token included in the request is expired')
+    aws.sts.setClockOffset(0)
+    await iam(creds).send(new GetRoleCommand({ RoleName: 'deploy' }))
+    expect(aws.sts.iam.requests.map(r => r.result)).toEqual(['ok', 'ExpiredToken', 'ok'])
+  })
+
+  it('reset() turns off stale reads, random faults, the rate limit, split latency and the clock offset, and forgets attachments and the quota', async () => {
+    aws.sts.iam.setReadStaleness(10_000, { seed: 1 })
+    aws.sts.iam.setRandomFaults({ throttle: 1 })
+    aws.sts.iam.setWriteRateLimit(1, 1)
+    aws.sts.iam.setAttachedPolicyQuota(20)
+    aws.sts.iam.attachRolePolicy(JOB_ROLE, POLICY)
+    aws.sts.iam.setLatency(10_000, undefined, { before: 1 })
+    aws.sts.setRandomFaults({ throttle: 1 })
+    aws.sts.setClockOffset(3_600_000)
+    aws.sts.reset()
+    aws.sts.iam.addRole(JOB_ROLE)
+    aws.sts.iam.addRole(REVOKER)
+    aws.sts.iam.addPolicy(POLICY, BASE)
+
+    expect(aws.sts.iam.attachedRolePolicies(JOB_ROLE)).toEqual([])
+    const shards = Array.from({ length: 11 }, (_, i) => aws.sts.iam.addPolicy(`${POLICY}-${i}`, BASE).arn)
+    for (const arn of shards.slice(0, 10)) aws.sts.iam.attachRolePolicy(JOB_ROLE, arn)
+    expect(() => aws.sts.iam.attachRolePolicy(JOB_ROLE, shards[10]!)).toThrow(new Error('Cannot exceed quota for PoliciesPerRole: 10'))
+    expect(Math.abs(aws.sts.now().getTime() - Date.now())).toBeLessThan(50)
+
+    const { client } = await revokerClient()
+    for (let i = 2; i <= 4; i++) {
+      await client.send(new CreatePolicyVersionCommand({ PolicyArn: POLICY, PolicyDocument: JSON.stringify(BASE), SetAsDefault: true }))
+      expect((await client.send(new ListPolicyVersionsCommand({ PolicyArn: POLICY }))).Versions?.[0]).toMatchObject({ VersionId: `v${i}`, IsDefaultVersion: true })
+    }
+    expect(aws.sts.iam.requests.map(r => [r.result, r.fault, r.staleByMs])).toEqual(Array.from({ length: 6 }, () => ['ok', undefined, undefined]))
+  })
+})
+
 describe('test API', () => {
   it('addPolicy refuses documents IAM would refuse, so seeds are always reachable states', () => {
     expect(() => aws.sts.iam.addPolicy(POLICY, '{"Version":"2012-10-17"')).toThrow(/IAM would refuse .*MalformedPolicyDocument/)
@@ -703,7 +1179,7 @@ describe('boundary.ts', () => {
   })
 
   it.each<[string, Record<string, unknown>]>([
-    ['another operator', { StringLike: { 'aws:userid': 'AROA*' } }],
+    ['another operator', { StringNotLike: { 'aws:userid': 'AROA*' } }],
     ['another key', { StringEquals: { 'aws:username': 'x' } }],
     ['a set operator', { 'ForAnyValue:StringEquals': { 'aws:userid': 'x' } }],
     ['IfExists', { DateLessThanIfExists: { 'aws:TokenIssueTime': '2030-01-01T00:00:00Z' } }],

@@ -1,7 +1,7 @@
 // Self-tests of the test fixtures and helpers, so that the suites built on them mean something: the STS
-// stand-in refuses what STS refuses and answers in XML the real SDK parses; the OIDC stand-in guards its
-// token endpoint like the runner's; the runner-protocol parser reads what @actions/core writes; the leak
-// scanner finds secrets in the encodings a leak takes.
+// stand-in refuses what STS refuses, answers in XML the real SDK parses, keeps its own clock and fails at
+// random when told to; the OIDC stand-in guards its token endpoint like the runner's; the runner-protocol
+// parser reads what @actions/core writes; the leak scanner finds secrets in the encodings a leak takes.
 import { describe, it, expect, jest, beforeAll, afterAll, afterEach } from '@jest/globals'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
@@ -362,6 +362,70 @@ describe('STS fixture: request log and faults', () => {
       'sts#0.sessionToken': issued.sessionToken,
       'sts#0.accessKeyId': issued.accessKeyId
     })
+  })
+})
+
+describe('STS fixture: the AWS clock and random faults', () => {
+  const HOURS_3 = 3 * 3600_000
+
+  it('setClockOffset moves the issue time, Expiration and the Date header of every answer; tokens are still judged on the machine clock', async () => {
+    aws.sts.setClockOffset(HOURS_3)
+    expect(Math.abs(aws.sts.now().getTime() - (Date.now() + HOURS_3))).toBeLessThan(50)
+    const before = Date.now() + HOURS_3
+    // a token minted on the machine's clock (GitHub's, which agrees with AWS's) is accepted
+    const out = await assume(input(await aws.issuer.mintToken(), { DurationSeconds: 900 }))
+    const after = Date.now() + HOURS_3
+    const issued = aws.sts.issued[0]!
+    expect(issued.issuedAt).toMatch(/T\d{2}:\d{2}:\d{2}Z$/)
+    expect(Date.parse(issued.issuedAt)).toBeGreaterThanOrEqual(Math.floor(before / 1000) * 1000)
+    expect(Date.parse(issued.issuedAt)).toBeLessThanOrEqual(after)
+    expect(out.Credentials?.Expiration?.getTime()).toBe(Date.parse(issued.issuedAt) + 900_000)
+    expect(Date.parse(issued.expiration)).toBe(Date.parse(issued.issuedAt) + 900_000)
+
+    // errors and injected faults carry the AWS clock's Date too
+    aws.sts.injectFaults([{ kind: 'throttle' }])
+    const post = (): Promise<Response> => fetch(aws.sts.url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'Action=GetCallerIdentity&Version=2011-06-15' })
+    const throttled = await post()
+    const unsigned = await post()
+    expect([throttled.status, unsigned.status]).toEqual([400, 403])
+    for (const res of [throttled, unsigned]) {
+      expect(res.headers.get('date')).toMatch(/^[A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} GMT$/)
+      expect(Math.abs(Date.parse(res.headers.get('date') ?? '') - aws.sts.now().getTime())).toBeLessThan(2000)
+    }
+
+    aws.sts.reset()
+    expect(Math.abs(aws.sts.now().getTime() - Date.now())).toBeLessThan(50)
+    await assume(input(await aws.issuer.mintToken()))
+    expect(Math.abs(Date.parse(aws.sts.issued[0]!.issuedAt) - Date.now())).toBeLessThan(2000)
+  })
+
+  it('setRandomFaults answers AssumeRoleWithWebIdentity at random before anything is issued; a seed replays the same faults', async () => {
+    const token = await aws.issuer.mintToken()
+    const run = async (): Promise<string[]> => {
+      aws.sts.setRandomFaults({ throttle: 0.3, serverError: 0.3, seed: 11 })
+      const results: string[] = []
+      for (let i = 0; i < 20; i++) {
+        results.push(await assume(input(token)).then(
+          () => 'issued',
+          (e: unknown) => `${(e as SdkError).Code ?? (e as SdkError).name} ${(e as SdkError).$metadata.httpStatusCode}`
+        ))
+      }
+      return results
+    }
+    const first = await run()
+    expect(new Set(first)).toEqual(new Set(['issued', 'Throttling 400', 'InternalFailure 500', 'ServiceUnavailable 503']))
+    expect(await run()).toEqual(first)
+    // a faulted request issued nothing
+    expect(aws.sts.issued).toHaveLength(2 * first.filter(r => r === 'issued').length)
+    expect(aws.sts.requests.map(r => r.result)).toEqual([...first, ...first].map(r => r === 'issued' ? 'issued' : r.startsWith('Throttling') ? 'fault:throttle' : 'fault:status'))
+
+    aws.sts.setRandomFaults(undefined)
+    await assume(input(token))
+    aws.sts.setRandomFaults({ throttle: 1 })
+    aws.sts.reset()
+    await assume(input(await aws.issuer.mintToken()))
+    expect(aws.sts.requests.map(r => r.result)).toEqual(['issued'])
+    expect(() => aws.sts.setRandomFaults({ serverError: -0.1 })).toThrow(/probability/)
   })
 })
 

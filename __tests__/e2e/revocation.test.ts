@@ -1,6 +1,6 @@
-// deny-session: the post step lists the job's session in the role's permissions boundary, so a copy
-// of the credential stops working when the job ends. Run against the local STS + IAM endpoint, which
-// keeps the policy versions in memory and records which credential signed each IAM call.
+// deny-session: the post step lists the job's session in a revocation list (here the role's permissions
+// boundary), so a copy of the credential stops working when the job ends. Run against the local STS +
+// IAM endpoint, which keeps the policy versions in memory and records which credential signed each call.
 import { beforeEach, describe, expect, it } from '@jest/globals'
 import { allowsAnything, deniesSession } from '../helpers/boundary.js'
 import { ROLE_ARN, baseInputs, expectJobClean, newJob, readable, runtimes, useFixtures } from '../helpers/e2e.js'
@@ -19,7 +19,8 @@ const revocationFailed = (reason: string, expiresAt: unknown): string =>
 
 type Doc = { Statement: Array<Record<string, unknown>> }
 
-const revokedStatement = (sid: string, users: string[], before: string): Record<string, unknown> => ({
+/** A statement as the first version of the action wrote it (one per expiry minute, full user ids). */
+const legacyStatement = (sid: string, users: string[], before: string): Record<string, unknown> => ({
   Sid: sid,
   Effect: 'Deny',
   Action: '*',
@@ -27,7 +28,7 @@ const revokedStatement = (sid: string, users: string[], before: string): Record<
   Condition: { StringEquals: { 'aws:userid': users }, DateLessThan: { 'aws:TokenIssueTime': before } }
 })
 
-/** `JitRevokedUntil<YYYYMMDDHHmm>` for the minute of `time`, rounded up. */
+/** `JitRevokedUntil<YYYYMMDDHHmm>` (the first version's Sid) for the minute of `time`, rounded up. */
 const sidAt = (time: number): string => {
   const t = new Date(Math.ceil(time / 60_000) * 60_000).toISOString()
   return `JitRevokedUntil${t.slice(0, 4)}${t.slice(5, 7)}${t.slice(8, 10)}${t.slice(11, 13)}${t.slice(14, 16)}`
@@ -81,10 +82,17 @@ describe.each(runtimes())('deny-session revocation on %s', (_name, node) => {
     expect(allowsAnything(doc)).toBe(true)
     expect(deniesSession(doc, { userId: session.assumedRoleId, tokenIssueTime: session.issuedAt })).toBe(true)
     expect(deniesSession(doc, { userId: revoker.assumedRoleId, tokenIssueTime: revoker.issuedAt })).toBe(false)
-    expect(deniesSession(doc, { userId: session.assumedRoleId, tokenIssueTime: new Date(Date.now() + 120_000) })).toBe(false)
+    // A session that reuses the name after the revocation and the 5-minute grace is not denied.
+    expect(deniesSession(doc, { userId: session.assumedRoleId, tokenIssueTime: new Date(Date.parse(session.issuedAt) + 301_000) })).toBe(false)
     expect(doc.Statement.filter(s => s.Effect === 'Deny')).toHaveLength(1)
-    expect(JSON.stringify(doc).split(session.assumedRoleId)).toHaveLength(2)
+    expect(JSON.stringify(doc).split(`"*:${session.sessionName}"`)).toHaveLength(2)
     expect(fixtures.sts.iam.policyVersions(POLICY).map(v => [v.versionId, v.isDefault])).toEqual([['v1', false], ['v2', true]])
+    // The entry's time bound lies after the session's issue (AWS's time), on the minute grid.
+    const deny = doc.Statement[1] as { Sid: string, Condition: { DateLessThan: Record<string, string> } }
+    const before = Date.parse(deny.Condition.DateLessThan['aws:TokenIssueTime'] ?? '')
+    expect(before).toBeGreaterThan(Date.parse(session.issuedAt))
+    expect(before % 60_000).toBe(0)
+    expect(deny.Sid).toMatch(/^JitRevokedBefore\d{14}Until\d{12}$/)
 
     // The revocation role was assumed with a fresh token and a session policy for this job only.
     const stsCalls = fixtures.sts.requests.filter(r => r.result === 'issued')
@@ -96,15 +104,20 @@ describe.each(runtimes())('deny-session revocation on %s', (_name, node) => {
         Action: ['iam:GetPolicy', 'iam:GetPolicyVersion', 'iam:ListPolicyVersions', 'iam:CreatePolicyVersion', 'iam:DeletePolicyVersion'],
         Resource: POLICY
       },
-      { Effect: 'Allow', Action: 'iam:GetRole', Resource: ROLE_ARN }
+      { Effect: 'Allow', Action: ['iam:GetRole', 'iam:ListAttachedRolePolicies'], Resource: ROLE_ARN }
     ])
-    // The checks, one read, one write, the read-back; every IAM call signed by the revocation role's
+    // The checks, one read, one write, then listings until no version was created for 10 s (the version
+    // it wrote is not read back: versions never change); every IAM call signed by the revocation role's
     // credential, never the job's.
     const iamCalls = fixtures.sts.iam.requests
-    expect(iamCalls.map(r => r.action).sort()).toEqual([
-      'CreatePolicyVersion', 'GetPolicy', 'GetPolicyVersion', 'GetPolicyVersion', 'GetRole', 'ListPolicyVersions', 'ListPolicyVersions'
-    ])
+    const actions = iamCalls.map(r => r.action)
+    expect([...new Set(actions)].sort()).toEqual(['CreatePolicyVersion', 'GetPolicy', 'GetPolicyVersion', 'GetRole', 'ListPolicyVersions'])
+    expect(actions.filter(a => a !== 'ListPolicyVersions').sort()).toEqual(['CreatePolicyVersion', 'GetPolicy', 'GetPolicyVersion', 'GetRole'])
+    expect(actions.filter(a => a === 'ListPolicyVersions').length).toBeGreaterThanOrEqual(3)
     expect(iamCalls.every(r => r.signatureValid && r.accessKeyId === revoker.accessKeyId)).toBe(true)
+    // Confirmed only after 10 s without a new version, by AWS's clock.
+    const created = iamCalls.find(r => r.action === 'CreatePolicyVersion')?.answeredAt ?? Number.NaN
+    expect((iamCalls.at(-1)?.at ?? 0) - created).toBeGreaterThanOrEqual(10_000)
 
     const events = post.auditEvents()
     expect(events.map(e => e.event)).toEqual(['request', 'decision', 'issue', 'revoke'])
@@ -112,7 +125,7 @@ describe.each(runtimes())('deny-session revocation on %s', (_name, node) => {
     expect(revoke).toMatchObject({ method: 'deny-session', status: 'revoked', policy_arn: POLICY, policy_version: 'v2', expires_at: events[2]?.expires_at })
     const exposure = (Date.parse(String(revoke.revoked_at)) - Date.parse(String(events[2]?.issued_at))) / 1000
     expect(revoke.exposure_s).toBe(Math.round(exposure))
-    expect(exposure).toBeLessThan(60)
+    expect(exposure).toBeLessThan(90)
     expect(post.env.AWS_SESSION_TOKEN).toBe('')
 
     const summary = readable(post.summary)
@@ -123,30 +136,32 @@ describe.each(runtimes())('deny-session revocation on %s', (_name, node) => {
     expectJobClean(job, { allow: ['main.GITHUB_ENV'] })
   })
 
-  it('prunes statements expired over five minutes ago and keeps live ones', async () => {
-    const live = revokedStatement(sidIn(10), ['AROAOTHEROTHEROTHER1:gh-1-1-live'], '2026-01-01T00:00:00Z')
-    const stale = revokedStatement('JitRevokedUntil202001010000', ['AROAOTHEROTHEROTHER1:gh-1-1-old'], '2019-12-31T23:00:00Z')
+  it('prunes statements expired over five minutes ago and keeps live ones, also those of the first version', async () => {
+    const live = legacyStatement(sidIn(10), ['AROAOTHEROTHEROTHER1:gh-1-1-live'], '2026-01-01T00:00:00Z')
+    const stale = legacyStatement('JitRevokedUntil202001010000', ['AROAOTHEROTHEROTHER1:gh-1-1-old'], '2019-12-31T23:00:00Z')
     fixtures.sts.iam.addPolicy(POLICY, { Version: '2012-10-17', Statement: [ALLOW_ALL, stale, live] })
     const job = newJob(fixtures, node)
     const { post } = await mainThenPost(job)
     expect(post.auditEvents().at(-1)).toMatchObject({ status: 'revoked' })
     // the stale statement is gone, the live one kept in place, the job's appended
-    expect(boundaryNow().Statement.map(s => s.Sid)).toEqual(['AllowAll', live.Sid, sidAt(Date.parse(jobSession().expiration))])
+    const sids = boundaryNow().Statement.map(s => s.Sid)
+    expect(sids.slice(0, 2)).toEqual(['AllowAll', live.Sid])
+    expect(sids.slice(2)).toEqual([expect.stringMatching(/^JitRevokedBefore\d{14}Until\d{12}$/)])
+    expect(String(sids[2]).endsWith(sidAt(Date.parse(jobSession().expiration)).slice('JitRevokedUntil'.length))).toBe(true)
     expect(deniesSession(boundaryNow(), { userId: jobSession().assumedRoleId, tokenIssueTime: jobSession().issuedAt })).toBe(true)
   })
 
-  it('with five versions kept, deletes the oldest non-default one before writing', async () => {
+  it('with five versions kept, deletes an older non-default one (never the default or the newest) before writing', async () => {
     const doc = { Version: '2012-10-17', Statement: [ALLOW_ALL] }
     fixtures.sts.iam.addPolicy(POLICY, doc)
     fixtures.sts.iam.setPolicyVersions(POLICY, ['v1', 'v2', 'v3', 'v4', 'v5'].map(versionId => ({ versionId, document: doc, isDefault: versionId === 'v3', createDate: '2026-01-01T00:00:00Z' })))
     const job = newJob(fixtures, node)
     const { post } = await mainThenPost(job)
     expect(post.auditEvents().at(-1)).toMatchObject({ status: 'revoked', policy_version: 'v6' })
-    expect(fixtures.sts.iam.policyVersions(POLICY).map(v => v.versionId)).toEqual(['v2', 'v3', 'v4', 'v5', 'v6'])
-    expect(fixtures.sts.iam.requests.filter(r => WRITES.has(r.action)).map(r => [r.action, r.versionId ?? r.createdVersionId])).toEqual([
-      ['DeletePolicyVersion', 'v1'],
-      ['CreatePolicyVersion', 'v6']
-    ])
+    const writes = fixtures.sts.iam.requests.filter(r => WRITES.has(r.action)).map(r => [r.action, r.versionId ?? r.createdVersionId])
+    expect(writes).toEqual([['DeletePolicyVersion', expect.stringMatching(/^v[124]$/)], ['CreatePolicyVersion', 'v6']])
+    const deleted = String(writes[0]?.[1])
+    expect(fixtures.sts.iam.policyVersions(POLICY).map(v => v.versionId)).toEqual(['v1', 'v2', 'v3', 'v4', 'v5', 'v6'].filter(v => v !== deleted))
   })
 
   it('two post steps revoking at the same time both end up listed', async () => {
@@ -165,7 +180,7 @@ describe.each(runtimes())('deny-session revocation on %s', (_name, node) => {
     for (const index of [0, 1]) {
       const session = jobSession(index)
       expect(deniesSession(doc, { userId: session.assumedRoleId, tokenIssueTime: session.issuedAt })).toBe(true)
-      expect(JSON.stringify(doc).split(session.assumedRoleId)).toHaveLength(2)
+      expect(JSON.stringify(doc).split(`"*:${session.sessionName}"`)).toHaveLength(2)
     }
     // Both wrote from the same base at least once: the race was real.
     expect(fixtures.sts.iam.requests.filter(r => r.action === 'CreatePolicyVersion').length).toBeGreaterThanOrEqual(3)
@@ -175,15 +190,15 @@ describe.each(runtimes())('deny-session revocation on %s', (_name, node) => {
     ['warn', 0],
     ['fail', 1]
   ])('a full revocation list fails clearly (on-revocation-failure: %s) and still scrubs', async (mode, exitCode) => {
-    // 121 entries fit under IAM's 6,144 characters; the job's own entry does not.
-    const users = Array.from({ length: 121 }, (_, i) => `AROAOTHEROTHEROTHER1:gh-7654321098-1-${String(i).padStart(8, '0')}`)
-    fixtures.sts.iam.addPolicy(POLICY, { Version: '2012-10-17', Statement: [ALLOW_ALL, revokedStatement(sidIn(30), users, '2026-01-01T00:00:00Z')] })
+    // 117 entries of the first version's format fit under IAM's 6,144 characters; the job's own does not.
+    const users = Array.from({ length: 117 }, (_, i) => `AROAOTHEROTHEROTHER1:gh-76543210987-1-${String(i).padStart(8, '0')}`)
+    fixtures.sts.iam.addPolicy(POLICY, { Version: '2012-10-17', Statement: [ALLOW_ALL, legacyStatement(sidIn(30), users, '2026-01-01T00:00:00Z')] })
     const job = newJob(fixtures, node)
     const { post } = await mainThenPost(job, { 'on-revocation-failure': mode })
     expect(post.code).toBe(exitCode)
     const failed = revocationFailed(
-      'the revocation policy would be 6337 characters, over IAM\'s limit of 6144: too many revoked sessions have not expired yet. ' +
-        'Shorten role-duration-seconds, or give some roles a revocation policy of their own',
+      `every revocation list is full (${POLICY}): too many revoked sessions have not expired yet. ` +
+        `Add lists to revocation-policy-arn (a role can have up to 10 attached, 20 with a quota increase), or shorten role-duration-seconds. See ${DOCS}revocation`,
       post.auditEvents()[2]?.expires_at
     )
     // an error with on-revocation-failure: fail, else a warning; never both
@@ -215,8 +230,9 @@ describe.each(runtimes())('deny-session revocation on %s', (_name, node) => {
     const job = newJob(fixtures, node)
     const { post } = await mainThenPost(job)
     expect(post.warnings.map(w => w.message)).toEqual([revocationFailed(
-      `${POLICY} is not the permissions boundary of ${ROLE_ARN} (its boundary is not set): a deny list there would bind nothing. ` +
-        `Set the role's permissions boundary to the revocation policy. See ${DOCS}revocation`,
+      `${POLICY} is not the permissions boundary of ${ROLE_ARN}, which has none. Either make the one revocation list the role's permissions boundary, ` +
+        'or attach deny-only lists to a role whose permissions boundary caps what it may do (an Allow written into a list would otherwise grant it). ' +
+        `See ${DOCS}revocation`,
       post.auditEvents()[2]?.expires_at
     )])
     expect(fixtures.sts.iam.requests.filter(r => WRITES.has(r.action))).toEqual([])
@@ -259,9 +275,10 @@ describe.each(runtimes())('deny-session revocation on %s', (_name, node) => {
     fixtures.sts.iam.addPolicy(POLICY, { Version: '2012-10-17', Statement: [ALLOW_ALL] })
     const job = newJob(fixtures, node)
     await job.main(inputs())
-    // The post step runs after the credential's expiry (a job longer than its lifetime).
+    // The post step runs after the credential's expiry (a job longer than its lifetime), beyond the
+    // minute the runner's clock may be ahead of AWS's.
     const saved = JSON.parse(job.state.jit ?? '{}')
-    saved.issued.expires_at = new Date(Date.now() - 1000).toISOString()
+    saved.issued.expires_at = new Date(Date.now() - 61_000).toISOString()
     job.state.jit = JSON.stringify(saved)
     const post = await job.post()
     expect(post.code).toBe(0)

@@ -72,7 +72,7 @@ async function assumeRoleWithWebIdentity(request) {
             isRetryable: isRetryableAwsError,
             onRetry: (error, attempt, delay) => request.onRetry?.(`STS call failed (attempt ${attempt}, ${awsErrorCode(error)}); retrying in ${delay} ms`)
         });
-        return toIssuedCredentials(response, request.roleArn);
+        return toIssuedCredentials(response, request);
     }
     catch (error) {
         if (error instanceof _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .ActionError */ .lZ)
@@ -83,7 +83,8 @@ async function assumeRoleWithWebIdentity(request) {
         client.destroy();
     }
 }
-function toIssuedCredentials(response, roleArn) {
+function toIssuedCredentials(response, request) {
+    const { roleArn } = request;
     const credentials = response.Credentials;
     const user = response.AssumedRoleUser;
     if (!credentials?.AccessKeyId || !credentials.SecretAccessKey || !credentials.SessionToken || !credentials.Expiration || !user?.Arn || !user.AssumedRoleId) {
@@ -99,6 +100,7 @@ function toIssuedCredentials(response, roleArn) {
         secretAccessKey: credentials.SecretAccessKey,
         sessionToken: credentials.SessionToken,
         expiration: credentials.Expiration,
+        issuedAt: new Date(credentials.Expiration.getTime() - request.durationSeconds * 1000),
         assumedRoleArn: user.Arn,
         assumedRoleId: user.AssumedRoleId,
         accountId

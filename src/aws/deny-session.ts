@@ -17,15 +17,17 @@ import type { IssuedSession } from '../state.js'
 import { type RevokerClient, revokerClient } from './iam-client.js'
 import { type ListKind, RevocationListError, type RevokedSession, listOrder, parsePolicyDocument } from './revocation-list.js'
 import { type ListFacts, checkRevocationSetup, isBoundaryList } from './revocation-setup.js'
-import { type Contention, ListCallError, type ListOperations, ListFullError, RevocationBusyError, StaleListing, writeSession } from './revocation-writer.js'
+import { type Contention, ListCallError, type ListOperations, ListFullError, RevocationBusyError, StaleListing, VersionGone, writeSession } from './revocation-writer.js'
 import { type IssuedCredentials, assumeRoleWithWebIdentity, awsErrorCode, isRetryableAwsError } from './sts.js'
 
 /** The post step's time for the whole revocation, from the revocation role's token to the confirmation. */
-export const REVOCATION_BUDGET_MS = 60_000
+export const REVOCATION_BUDGET_MS = 90_000
 /** STS attempts for the revocation role: a burst of post steps meets throttling, which is not failure. */
 const STS_ATTEMPTS = 8
 /** Attempts of one read before the writer backs off and starts its round again. */
 const READ_ATTEMPTS = 3
+/** Attempts of a set-up check: IAM throttling a burst of post steps is not a reason to give up. */
+const CHECK_ATTEMPTS = 8
 
 export interface DenySessionRequest {
   region: string
@@ -101,7 +103,7 @@ export async function denySession(request: DenySessionRequest): Promise<DenySess
 
 /** A read, retried when IAM is throttling or failing; any error explained for the user. */
 function reader(request: DenySessionRequest) {
-  return <T>(what: string, operation: () => Promise<T>, attempts = request.maxAttempts): Promise<T> =>
+  return <T>(what: string, operation: () => Promise<T>, attempts = Math.max(request.maxAttempts, CHECK_ATTEMPTS)): Promise<T> =>
     withRetry(operation, {
       maxAttempts: attempts,
       isRetryable: isRetryableAwsError,
@@ -177,10 +179,14 @@ function listOperations(iam: RevokerClient, policyArn: string, read: ReturnType<
       return (answer.Versions ?? []).map(v => ({ id: v.VersionId ?? '', isDefault: v.IsDefaultVersion === true, created: v.CreateDate ?? new Date(0) }))
     },
     read: async versionId => {
-      // A version deleted under us is contention, not a mistake in the set-up: no retries, no explanation.
-      const answer = await send(new GetPolicyVersionCommand({ PolicyArn: policyArn, VersionId: versionId }))
-      // IAM returns documents URL-encoded (RFC 3986).
-      return parsePolicyDocument(decodeURIComponent(answer.PolicyVersion?.Document ?? ''))
+      try {
+        const answer = await send(new GetPolicyVersionCommand({ PolicyArn: policyArn, VersionId: versionId }))
+        // IAM returns documents URL-encoded (RFC 3986).
+        return parsePolicyDocument(decodeURIComponent(answer.PolicyVersion?.Document ?? ''))
+      } catch (error) {
+        if (awsErrorCode(error) === 'NoSuchEntity') return undefined
+        throw error
+      }
     },
     create: async document => {
       try {
@@ -193,7 +199,11 @@ function listOperations(iam: RevokerClient, policyArn: string, read: ReturnType<
       }
     },
     remove: async versionId => {
-      await send(new DeletePolicyVersionCommand({ PolicyArn: policyArn, VersionId: versionId }))
+      try {
+        await send(new DeletePolicyVersionCommand({ PolicyArn: policyArn, VersionId: versionId }))
+      } catch (error) {
+        if (awsErrorCode(error) !== 'NoSuchEntity') throw error
+      }
     }
   }
 }
@@ -203,11 +213,11 @@ const CALL_NAMES = { list: 'ListPolicyVersions', read: 'GetPolicyVersion', creat
 /** Which failures are other writers at work (or IAM pacing them), to retry inside the budget. */
 const contention: Contention = (error, call) => {
   if (error instanceof StaleListing) return 'the listing aged while writing'
+  if (error instanceof VersionGone) return 'the default version changed while reading'
   if (error instanceof RevocationError && error.cause !== undefined) return contention(error.cause, call)
   const code = awsErrorCode(error)
   if (isRetryableAwsError(error)) return `${call}: ${code}`
   if (code === 'LimitExceeded' && call === 'create') return 'create: another writer took the free version slot'
-  if (code === 'NoSuchEntity' && (call === 'read' || call === 'remove')) return `${call}: another writer deleted that version`
   if (code === 'DeleteConflict') return 'remove: that version became the default'
   if (code === 'ConcurrentModification') return `${call}: concurrent modification`
   return undefined

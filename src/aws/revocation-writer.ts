@@ -4,14 +4,14 @@
 // 1. List the versions and read every one not read before (versions never change once created).
 // 2. Build the new default from the default version plus every entry of the other versions (a writer
 //    that raced with us may have put ours or theirs only there), add the session, prune expired ones.
-// 3. If that differs from the default: make room (delete the oldest non-default version) and create it
+// 3. If the default does not deny the session yet: make room (delete the oldest non-default version) and create it
 //    as the new default, but only from a listing younger than LISTING_MAX_AGE_MS. Contention
 //    (LimitExceeded, a version deleted under us, throttling) is not failure: back off with jitter, go to 1.
-// 4. If the default already is that document, it is confirmed once no version was created for
+// 4. If the default denies the session, that is confirmed once no version was created for
 //    QUIET_MS: a writer that listed before our entry was in force writes within LISTING_MAX_AGE_MS plus
 //    the request timeout of its listing, and reads may lag by PROPAGATION_MS; after that, every writer
 //    builds on a default that holds our entry, so no later write can drop it.
-import { RevocationListError, type ListKind, type PolicyDocument, type RevokedSession, buildRevocationList } from './revocation-list.js'
+import { RevocationListError, type ListKind, type PolicyDocument, type RevokedSession, buildRevocationList, listsSession } from './revocation-list.js'
 import { IAM_REQUEST_TIMEOUT_MS } from './iam-client.js'
 
 /** A write is sent only from a listing this young. */
@@ -28,11 +28,13 @@ export interface PolicyVersionInfo {
   created: Date
 }
 
-/** The IAM calls on one policy. Errors carry IAM's code (see contentionOf). */
+/** The IAM calls on one policy. Errors carry IAM's code (see Contention). */
 export interface ListOperations {
   list(): Promise<PolicyVersionInfo[]>
-  read(versionId: string): Promise<PolicyDocument>
+  /** undefined when the version no longer exists (another writer deleted it). */
+  read(versionId: string): Promise<PolicyDocument | undefined>
   create(document: string): Promise<string>
+  /** Deletes the version; one that another writer deleted already is fine. */
   remove(versionId: string): Promise<void>
 }
 
@@ -89,7 +91,7 @@ export async function writeSession(
     const why = contention(step.error, step.call)
     if (why === undefined) throw step.error instanceof RevocationListError ? step.error : new ListCallError(step.call, step.error)
     setbacks++
-    const delay = Math.round(Math.random() * Math.min(2000, 100 * 2 ** Math.min(setbacks, 5)))
+    const delay = Math.round(Math.random() * Math.min(1000, 50 * 2 ** Math.min(setbacks, 5)))
     log(`Revocation list busy (${why}); trying again in ${delay} ms.`)
     await clock.sleep(delay)
   }
@@ -104,44 +106,24 @@ type Step =
 
 async function attempt(ops: ListOperations, session: RevokedSession, kind: ListKind, clock: WriterClock, documents: Map<string, PolicyDocument>): Promise<Step> {
   const listedAt = clock.elapsed()
-  let versions: PolicyVersionInfo[]
-  try {
-    versions = await ops.list()
-  } catch (error) {
-    return { kind: 'setback', call: 'list', error }
-  }
-  const current = versions.find(v => v.isDefault)
-  if (!current) return { kind: 'setback', call: 'list', error: new RevocationListError('the revocation policy has no default version') }
-  try {
-    await Promise.all(versions.filter(v => !documents.has(v.id)).map(async v => documents.set(v.id, await ops.read(v.id))))
-  } catch (error) {
-    return { kind: 'setback', call: 'read', error }
-  }
-  const read = (id: string): PolicyDocument => documents.get(id) as PolicyDocument
-  const edit = buildRevocationList({
-    base: read(current.id),
-    others: versions.filter(v => v !== current).map(v => read(v.id)),
-    session,
-    now: clock.awsNow(),
-    kind
-  })
-  if (!edit) return { kind: 'full' }
-  if (!edit.changed) {
+  const listing = await readList(ops, documents)
+  if ('setback' in listing) return listing.setback
+  const { versions, current, base, others } = listing
+  // Only a session not yet in force is written: the owners of the entries the default lacks write
+  // their own, so writers do not queue for version slots to merge what others write anyway.
+  if (listsSession(base, session)) {
     const newest = Math.max(...versions.map(v => v.created.getTime()))
     // CreateDate and Date are truncated to the second: one more second covers both.
     const quietFor = clock.awsNow().getTime() - newest - 1000
     return quietFor >= QUIET_MS ? { kind: 'confirmed', version: current.id } : { kind: 'wait', ms: QUIET_MS - quietFor + Math.round(Math.random() * 250) }
   }
+  const edit = buildRevocationList({ base, others, session, now: clock.awsNow(), kind })
+  if (!edit) return { kind: 'full' }
   if (versions.length >= 5) {
-    // CreateDate has whole seconds: ties go by the version number (v1, v2, ...).
-    const number = (v: PolicyVersionInfo): number => Number(v.id.slice(1))
-    const oldest = versions.filter(v => v !== current).sort((a, b) => a.created.getTime() - b.created.getTime() || number(a) - number(b))[0]
-    if (oldest) {
-      try {
-        await ops.remove(oldest.id)
-      } catch (error) {
-        return { kind: 'setback', call: 'remove', error }
-      }
+    try {
+      await ops.remove(versionToDelete(versions, current))
+    } catch (error) {
+      return { kind: 'setback', call: 'remove', error }
     }
   }
   if (clock.elapsed() - listedAt > LISTING_MAX_AGE_MS) return { kind: 'setback', call: 'list', error: new StaleListing() }
@@ -151,6 +133,59 @@ async function attempt(ops: ListOperations, session: RevokedSession, kind: ListK
     return error instanceof ListFullError ? { kind: 'full' } : { kind: 'setback', call: 'create', error }
   }
   return { kind: 'wrote' }
+}
+
+interface Listing {
+  versions: PolicyVersionInfo[]
+  current: PolicyVersionInfo
+  base: PolicyDocument
+  /** The other versions still there (versions never change, so each is read once). */
+  others: PolicyDocument[]
+}
+
+async function readList(ops: ListOperations, documents: Map<string, PolicyDocument>): Promise<Listing | { setback: Step }> {
+  let versions: PolicyVersionInfo[]
+  try {
+    versions = await ops.list()
+  } catch (error) {
+    return { setback: { kind: 'setback', call: 'list', error } }
+  }
+  const current = versions.find(v => v.isDefault)
+  if (!current) return { setback: { kind: 'setback', call: 'list', error: new RevocationListError('the revocation policy has no default version') } }
+  try {
+    await Promise.all(versions.filter(v => !documents.has(v.id)).map(async v => {
+      const document = await ops.read(v.id)
+      if (document) documents.set(v.id, document)
+    }))
+  } catch (error) {
+    return { setback: { kind: 'setback', call: 'read', error } }
+  }
+  const base = documents.get(current.id)
+  if (!base) return { setback: { kind: 'setback', call: 'read', error: new VersionGone(current.id) } }
+  // A version deleted since the listing: whoever deleted it merged it into the version it writes.
+  const others = versions.filter(v => v !== current).flatMap(v => documents.get(v.id) ?? [])
+  return { versions, current, base, others }
+}
+
+/**
+ * One of the older non-default versions, at random: writers that make room at the same moment then
+ * mostly free different slots instead of all deleting the same one. The newest non-default version
+ * is kept: it is the one most likely to hold entries the default lacks.
+ */
+function versionToDelete(versions: PolicyVersionInfo[], current: PolicyVersionInfo): string {
+  // CreateDate has whole seconds: ties go by the version number (v1, v2, ...).
+  const number = (v: PolicyVersionInfo): number => Number(v.id.slice(1))
+  const older = versions.filter(v => v !== current).sort((a, b) => a.created.getTime() - b.created.getTime() || number(a) - number(b))
+  const choices = older.length > 1 ? older.slice(0, -1) : older
+  return (choices[Math.floor(Math.random() * choices.length)] as PolicyVersionInfo).id
+}
+
+/** The default version of a listing was gone when read: the listing is out of date. */
+export class VersionGone extends Error {
+  constructor(versionId: string) {
+    super(`version ${versionId} was deleted after the listing`)
+    this.name = 'VersionGone'
+  }
 }
 
 /** A call failed in a way that is not contention: the caller explains it. */
