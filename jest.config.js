@@ -9,5 +9,8 @@ export default {
   transform: {
     '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: 'tsconfig.test.json' }]
   },
-  testTimeout: 30000
+  testTimeout: 30000,
+  // The e2e suites mostly wait (on child processes, on the revocation's confirmation): run four files
+  // at a time even on two cores.
+  maxWorkers: 4
 }

@@ -520,7 +520,7 @@ describe('examples/workflow.yml', () => {
   it('uses the action once, with only declared inputs and every required one', () => {
     expect(actionSteps).toHaveLength(1)
     const [{ job, step }] = actionSteps as [{ job: JsonObject, step: JsonObject }]
-    expect(step.uses).toBe('jit-credentials/jit-credentials@v1')
+    expect(step.uses).toBe('jit-credentials/jit-credentials@v0')
     expect(job.permissions).toEqual({ 'id-token': 'write', contents: 'read' })
     const given = Object.keys(obj(step.with, 'with'))
     expect(given.filter(name => !(name in actionInputs))).toEqual([])

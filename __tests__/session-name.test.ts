@@ -4,7 +4,7 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import type { GitHubClaims } from '../src/claims.js'
-import { generateSessionName, reserveSessionName } from '../src/session-name.js'
+import { generateSessionName, reserveSessionName, uniqueSessionName } from '../src/session-name.js'
 import { sampleClaims } from './helpers/samples.js'
 
 const RANDOM = Buffer.alloc(16, 0xab)
@@ -57,6 +57,19 @@ describe('generateSessionName', () => {
     for (const run_id of ['1', '', '\u00e9\u00e9', '<x>', '1'.repeat(70)]) {
       expect(generateSessionName(claims({ run_id }), '', RANDOM)).toMatch(STS_SESSION_NAME)
     }
+  })
+})
+
+describe('uniqueSessionName', () => {
+  it('appends 8 random hex digits, so two steps that give the same name get different ones', () => {
+    expect(uniqueSessionName('deploy', Buffer.from('0c7f3780', 'hex'))).toBe('deploy-0c7f3780')
+    expect(uniqueSessionName('deploy')).not.toBe(uniqueSessionName('deploy'))
+  })
+
+  it('cuts a long name so the result stays within STS\'s 64 characters', () => {
+    const name = uniqueSessionName('x'.repeat(64), Buffer.from('00000001', 'hex'))
+    expect(name).toBe(`${'x'.repeat(55)}-00000001`)
+    expect(name).toHaveLength(64)
   })
 })
 

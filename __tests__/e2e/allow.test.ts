@@ -94,7 +94,7 @@ describe.each(runtimes())('allow path on %s', (_name, node) => {
 
     // The hand-over from main to post: what was issued and exported, and no secret (the scan below).
     expect(JSON.parse(main.state.jit ?? 'null')).toEqual({
-      version: 1,
+      version: 2,
       trace_id: main.outputs['trace-id'],
       audit_log: main.paths.audit,
       job_summary: true,
@@ -102,7 +102,7 @@ describe.each(runtimes())('allow path on %s', (_name, node) => {
       revoke: 'scrub',
       on_revocation_failure: 'warn',
       revocation_role_arn: null,
-      revocation_policy_arn: null,
+      revocation_policy_arns: [],
       audience: 'sts.amazonaws.com',
       region: 'eu-west-1',
       retry_max_attempts: 3,

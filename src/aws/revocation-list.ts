@@ -18,7 +18,7 @@ export const MAX_POLICY_CHARACTERS = 6144
 export const PRUNE_MARGIN_MS = 5 * 60_000
 /**
  * B may lie this long after a listed session's issue even when the session was revoked sooner: short
- * jobs then share statements (each costs ~170 characters, an entry 30). A session that reuses a listed
+ * jobs then share statements (each costs ~210 characters, an entry 30). A session that reuses a listed
  * name is never denied when issued after both its revocation and this grace.
  */
 export const REUSE_GRACE_MS = 5 * 60_000

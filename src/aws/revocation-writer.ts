@@ -4,8 +4,8 @@
 // 1. List the versions and read every one not read before (versions never change once created).
 // 2. Build the new default from the default version plus every entry of the other versions (a writer
 //    that raced with us may have put ours or theirs only there), add the session, prune expired ones.
-// 3. If the default does not deny the session yet: make room (delete the oldest non-default version) and create it
-//    as the new default, but only from a listing younger than LISTING_MAX_AGE_MS. Contention
+// 3. If the default does not deny the session yet: make room (delete an older non-default version) and
+//    create the new default, but only from a listing younger than LISTING_MAX_AGE_MS. Contention
 //    (LimitExceeded, a version deleted under us, throttling) is not failure: back off with jitter, go to 1.
 // 4. If the default denies the session, that is confirmed once no version was created for
 //    QUIET_MS: a writer that listed before our entry was in force writes within LISTING_MAX_AGE_MS plus
