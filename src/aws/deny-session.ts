@@ -211,7 +211,7 @@ function listOperations(iam: RevokerClient, policyArn: string, read: ReturnType<
 const CALL_NAMES = { list: 'ListPolicyVersions', read: 'GetPolicyVersion', create: 'CreatePolicyVersion', remove: 'DeletePolicyVersion' } as const
 
 /** Which failures are other writers at work (or IAM pacing them), to retry inside the budget. */
-const contention: Contention = (error, call) => {
+export const contention: Contention = (error, call) => {
   if (error instanceof StaleListing) return 'the listing aged while writing'
   if (error instanceof VersionGone) return 'the default version changed while reading'
   if (error instanceof RevocationError && error.cause !== undefined) return contention(error.cause, call)
