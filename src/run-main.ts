@@ -104,9 +104,10 @@ export async function runMain(env: NodeJS.ProcessEnv = process.env): Promise<voi
     }
     for (const reason of decision.reasons) core.info(`allow: ${reason}`)
 
-    const sessionName = config.sessionName === undefined
+    const given = config.sessionName
+    const sessionName = given === undefined
       ? generateSessionName(claims, env.GITHUB_JOB ?? '')
-      : config.revoke === 'deny-session' ? uniqueSessionName(config.sessionName) : config.sessionName
+      : config.revoke === 'deny-session' ? uniqueSessionName(given) : given
     core.setOutput('role-session-name', sessionName)
     if (config.dryRun) {
       printPlan(config, sessionName, sessionPolicy.pretty, sessionPolicy.fullAccess)
@@ -114,8 +115,8 @@ export async function runMain(env: NodeJS.ProcessEnv = process.env): Promise<voi
     }
 
     reserveSessionName(sessionName, path.join(jobFolder(env), 'session-names'))
-    if (sessionName !== (config.sessionName ?? sessionName)) {
-      core.info(`role-session-name ${config.sessionName} becomes ${sessionName}: deny-session needs a name no other session has.`)
+    if (given !== undefined && given !== sessionName) {
+      core.info(`role-session-name ${given} becomes ${sessionName}: deny-session needs a name no other session has.`)
     }
 
     stage = 'sts'
