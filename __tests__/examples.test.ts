@@ -93,8 +93,16 @@ function grants(document: JsonObject): string[] {
   return [...pairs].sort()
 }
 
-/** What the post step's session of the revocation role may do: the role must grant exactly that. */
-const sessionGrants = (lists: string[], role: string): string[] => grants(JSON.parse(revocationSessionPolicy(lists, role)) as JsonObject)
+/**
+ * What the revocation role must grant: what the post step's session policy asks for, with its reads of
+ * any policy of the account (the boundary is unknown when the session starts) narrowed to the boundary.
+ */
+function sessionGrants(lists: string[], role: string): string[] {
+  const asked = grants(JSON.parse(revocationSessionPolicy(lists, role)) as JsonObject)
+  const anyPolicy = `arn:aws:iam::${ACCOUNT}:policy/*`
+  expect(asked).toEqual(expect.arrayContaining([`iam:GetPolicy ${anyPolicy}`, `iam:GetPolicyVersion ${anyPolicy}`]))
+  return [...asked.filter(pair => !pair.endsWith(` ${anyPolicy}`)), `iam:GetPolicy ${BOUNDARY_ARN}`, `iam:GetPolicyVersion ${BOUNDARY_ARN}`].sort()
+}
 
 /** The job role's boundary caps it: Allow statements only, no `*`, no IAM or STS, named resources. */
 function checkCappingBoundary(document: JsonObject): void {
@@ -483,8 +491,8 @@ describe('examples/terraform', () => {
     expect(Object.keys(revoker).sort()).toEqual(['assume_role_policy', 'name'])
     expect(hclString(revoker.name ?? '')).toBe('octo-app-jit-revoker')
     expect(mainTf).not.toMatch(/role\s*=\s*aws_iam_role\.revoker\.name/)
-    expect(callOf('policies/revoker.json.tftpl').args).toEqual({ list_arns: 'aws_iam_policy.revocation_list[*].arn', job_role_arn: 'aws_iam_role.job.arn' })
-    const document = render('policies/revoker.json.tftpl', { list_arns: LIST_ARNS, job_role_arn: JOB_ROLE_ARN })
+    expect(callOf('policies/revoker.json.tftpl').args).toEqual({ list_arns: 'aws_iam_policy.revocation_list[*].arn', job_role_arn: 'aws_iam_role.job.arn', boundary_arn: 'aws_iam_policy.job_boundary.arn' })
+    const document = render('policies/revoker.json.tftpl', { list_arns: LIST_ARNS, job_role_arn: JOB_ROLE_ARN, boundary_arn: BOUNDARY_ARN })
     checkPolicyDocument(JSON.stringify(document))
     expect(grants(document)).toEqual(sessionGrants(LIST_ARNS, JOB_ROLE_ARN))
   })

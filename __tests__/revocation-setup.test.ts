@@ -1,6 +1,6 @@
 // Which set-ups of revocation lists bind the role's sessions, and only them: a pure check of what IAM said.
 import { describe, expect, it } from '@jest/globals'
-import { checkRevocationSetup, isBoundaryList, type ListFacts, type RoleFacts } from '../src/aws/revocation-setup.js'
+import { allowsEverything, checkRevocationSetup, isBoundaryList, type ListFacts, type RoleFacts } from '../src/aws/revocation-setup.js'
 
 const ROLE = 'arn:aws:iam::123456789012:role/deploy'
 const BOUNDARY = 'arn:aws:iam::123456789012:policy/deploy-boundary'
@@ -15,6 +15,24 @@ describe('isBoundaryList', () => {
     expect(isBoundaryList([BOUNDARY, LIST(1)], BOUNDARY)).toBe(false)
     expect(isBoundaryList([LIST(1)], BOUNDARY)).toBe(false)
     expect(isBoundaryList([LIST(1)], undefined)).toBe(false)
+  })
+})
+
+describe('allowsEverything', () => {
+  const doc = (...statements: Record<string, unknown>[]) => ({ Version: '2012-10-17', Statement: statements })
+  it.each([
+    ['Allow * on *', doc({ Effect: 'Allow', Action: '*', Resource: '*' }), true],
+    ['* among other actions and resources', doc({ Effect: 'Allow', Action: ['s3:*', '*'], Resource: ['arn:aws:s3:::a', '*'] }), true],
+    ['NotAction on *', doc({ Effect: 'Allow', NotAction: 'iam:*', Resource: '*' }), true],
+    ['* on NotResource', doc({ Effect: 'Allow', Action: '*', NotResource: 'arn:aws:s3:::secret' }), true],
+    ['a single statement object', { Version: '2012-10-17', Statement: { Effect: 'Allow', Action: '*', Resource: '*' } }, true],
+    ['service wildcards only', doc({ Effect: 'Allow', Action: ['s3:*', 'cloudfront:CreateInvalidation'], Resource: '*' }), false],
+    ['* on some resources', doc({ Effect: 'Allow', Action: '*', Resource: 'arn:aws:s3:::artifacts/*' }), false],
+    ['* under a condition', doc({ Effect: 'Allow', Action: '*', Resource: '*', Condition: { StringEquals: { 'aws:RequestedRegion': 'eu-west-1' } } }), false],
+    ['a Deny of everything', doc({ Effect: 'Deny', Action: '*', Resource: '*' }), false],
+    ['no document', undefined, false]
+  ])('%s: %s', (_what, document, expected) => {
+    expect(allowsEverything(document)).toBe(expected)
   })
 })
 
@@ -37,6 +55,15 @@ describe('checkRevocationSetup', () => {
 
   it('accepts deny-only lists attached to the role under a boundary of its own', () => {
     expect(checkRevocationSetup(role(BOUNDARY, [LIST(1), 'arn:aws:iam::aws:policy/ReadOnlyAccess', LIST(2)]), [list(LIST(1)), list(LIST(2))])).toEqual({ kind: 'attached' })
+  })
+
+  it('refuses attached lists under a boundary that allows everything (it caps nothing)', () => {
+    const uncapped = { Version: '2012-10-17', Statement: [{ Sid: 'AllowAll', Effect: 'Allow', Action: '*', Resource: '*' }] }
+    expect(checkRevocationSetup({ ...role(BOUNDARY, [LIST(1)]), boundaryDocument: uncapped }, [list(LIST(1))])).toEqual({
+      problem: `the permissions boundary of ${ROLE} (${BOUNDARY}) allows every action on every resource, so it caps nothing: an Allow written into a revocation list would grant it. Make the boundary list what the role may do. ${SEE}`
+    })
+    const capped = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:*', Resource: '*' }] }
+    expect(checkRevocationSetup({ ...role(BOUNDARY, [LIST(1)]), boundaryDocument: capped }, [list(LIST(1))])).toEqual({ kind: 'attached' })
   })
 
   it('refuses attached lists on a role without a boundary (an Allow written there would be uncapped)', () => {

@@ -5,7 +5,7 @@ import { describe, expect, it } from '@jest/globals'
 import { buildRevocationList, listOrder, type PolicyDocument } from '../../src/aws/revocation-list.js'
 import { baseInputs, newJob, runtimes, useFixtures } from '../helpers/e2e.js'
 import type { InputValues } from '../helpers/run-action.js'
-import { PLACEHOLDER, type RevocationAccount, jobSessions, revocationInputs, setUpRevocationAccount } from '../helpers/revocation-lists.js'
+import { ALLOW_ALL, CAP, JOB_ROLE, PLACEHOLDER, type RevocationAccount, jobSessions, revocationInputs, setUpRevocationAccount } from '../helpers/revocation-lists.js'
 
 const STEP = { timeoutMs: 60_000 }
 const MAX_POLICY_SIZE = 6144
@@ -31,6 +31,19 @@ describe.each(runtimes())('deny-session with attached revocation lists on %s', (
     // It asked which policies are attached to the role, and wrote nothing but Deny statements.
     expect(fixtures.sts.iam.requests.filter(r => r.action === 'ListAttachedRolePolicies')).toHaveLength(1)
     expect(JSON.stringify(fixtures.sts.iam.defaultDocument(target ?? ''))).not.toContain('"Allow"')
+  }, 90_000)
+
+  it('refuses attached lists under a boundary that allows everything, writing nothing', async () => {
+    const account = setUpRevocationAccount(fixtures.sts, { attachedLists: 2 })
+    fixtures.sts.iam.setPolicyVersions(CAP, [{ document: { Version: '2012-10-17', Statement: [ALLOW_ALL] } }])
+    const job = newJob(fixtures, node)
+    expect((await job.main(inputs(account), STEP)).code).toBe(0)
+    const post = await job.post(STEP)
+    expect(post.warnings.map(w => w.message)).toEqual([expect.stringContaining(
+      `Revocation failed: the permissions boundary of ${JOB_ROLE} (${CAP}) allows every action on every resource, so it caps nothing`
+    )])
+    expect(fixtures.sts.iam.requests.filter(r => r.action === 'CreatePolicyVersion' || r.action === 'DeletePolicyVersion')).toEqual([])
+    expect(post.auditEvents().at(-1)).toMatchObject({ method: 'deny-session', status: 'failed' })
   }, 90_000)
 
   it('passes over a full list to the next one, and says so', async () => {

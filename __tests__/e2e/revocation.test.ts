@@ -104,7 +104,8 @@ describe.each(runtimes())('deny-session revocation on %s', (_name, node) => {
         Action: ['iam:GetPolicy', 'iam:GetPolicyVersion', 'iam:ListPolicyVersions', 'iam:CreatePolicyVersion', 'iam:DeletePolicyVersion'],
         Resource: POLICY
       },
-      { Effect: 'Allow', Action: ['iam:GetRole', 'iam:ListAttachedRolePolicies'], Resource: ROLE_ARN }
+      { Effect: 'Allow', Action: ['iam:GetRole', 'iam:ListAttachedRolePolicies'], Resource: ROLE_ARN },
+      { Effect: 'Allow', Action: ['iam:GetPolicy', 'iam:GetPolicyVersion'], Resource: 'arn:aws:iam::111122223333:policy/*' }
     ])
     // The checks, one read, one write, then listings until no version was created for 10 s (the version
     // it wrote is not read back: versions never change); every IAM call signed by the revocation role's

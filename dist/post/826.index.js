@@ -271,6 +271,14 @@ function cloneStatements(statements) {
 //   role's own: whoever can write a list could put an Allow there, and the boundary caps what it grants.
 // Either way each list belongs to this role alone: `*:<session name>` entries must not reach other roles.
 
+/** An unconditional Allow of every action (or of all but some) on every resource (or all but some). */
+function allowsEverything(document) {
+    const statements = document?.Statement;
+    const list = (Array.isArray(statements) ? statements : [statements]);
+    const any = (value) => value === '*' || (Array.isArray(value) && value.includes('*'));
+    return list.some(s => s?.Effect === 'Allow' && s.Condition === undefined &&
+        ('NotAction' in s || any(s.Action)) && ('NotResource' in s || any(s.Resource)));
+}
 /** True when the lists are exactly the role's boundary: no need to ask which policies are attached. */
 function isBoundaryList(lists, boundaryArn) {
     return lists.length === 1 && lists[0] === boundaryArn;
@@ -299,6 +307,9 @@ function checkRevocationSetup(role, lists) {
     const missing = lists.filter(l => !attached.has(l.arn)).map(l => l.arn);
     if (missing.length > 0) {
         return { problem: `${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} neither the permissions boundary of ${role.arn} (${role.boundaryArn}) nor attached to it: a deny list there would bind nothing. Attach ${missing.length === 1 ? 'it' : 'them'} to the role. ${see}` };
+    }
+    if (allowsEverything(role.boundaryDocument)) {
+        return { problem: `the permissions boundary of ${role.arn} (${role.boundaryArn}) allows every action on every resource, so it caps nothing: an Allow written into a revocation list would grant it. Make the boundary list what the role may do. ${see}` };
     }
     const shared = lists.filter(l => l.attachmentCount !== 1 || l.boundaryUsageCount > 0);
     if (shared.length > 0) {
@@ -637,7 +648,10 @@ function revocationSessionPolicy(policyArns, roleArn) {
                 Action: ['iam:GetPolicy', 'iam:GetPolicyVersion', 'iam:ListPolicyVersions', 'iam:CreatePolicyVersion', 'iam:DeletePolicyVersion'],
                 Resource: policyArns.length === 1 ? policyArns[0] : policyArns
             },
-            { Effect: 'Allow', Action: ['iam:GetRole', 'iam:ListAttachedRolePolicies'], Resource: roleArn }
+            { Effect: 'Allow', Action: ['iam:GetRole', 'iam:ListAttachedRolePolicies'], Resource: roleArn },
+            // The role's boundary is known only once GetRole answers: reading it is allowed by the revocation
+            // role's own policy, for that one ARN.
+            { Effect: 'Allow', Action: ['iam:GetPolicy', 'iam:GetPolicyVersion'], Resource: `${roleArn.slice(0, roleArn.indexOf(':role/'))}:policy/*` }
         ]
     });
 }
@@ -693,16 +707,27 @@ async function checkSetup(iam, request) {
         ...request.policyArns.map(arn => read('GetPolicy', () => iam.client.send(new dist_cjs/* GetPolicyCommand */.s4W({ PolicyArn: arn }))))
     ]);
     const boundaryArn = role.Role?.PermissionsBoundary?.PermissionsBoundaryArn;
-    const attachedArns = isBoundaryList(request.policyArns, boundaryArn) ? undefined : await listAttached(iam, roleName, read);
+    const attachedLists = !isBoundaryList(request.policyArns, boundaryArn);
+    const [attachedArns, boundaryDocument] = await Promise.all([
+        attachedLists ? listAttached(iam, roleName, read) : undefined,
+        attachedLists && boundaryArn !== undefined && !request.policyArns.includes(boundaryArn) ? readDefaultVersion(iam, boundaryArn, read) : undefined
+    ]);
     const lists = request.policyArns.map((arn, i) => ({
         arn,
         attachmentCount: policies[i]?.Policy?.AttachmentCount ?? 0,
         boundaryUsageCount: policies[i]?.Policy?.PermissionsBoundaryUsageCount ?? 0
     }));
-    const verdict = checkRevocationSetup({ arn: roleArn, boundaryArn, attachedArns }, lists);
+    const verdict = checkRevocationSetup({ arn: roleArn, boundaryArn, attachedArns, boundaryDocument }, lists);
     if ('problem' in verdict)
         throw new RevocationError(verdict.problem);
     return verdict.kind;
+}
+/** What the boundary allows: with attached lists it must cap the role. */
+async function readDefaultVersion(iam, policyArn, read) {
+    const policy = await read('GetPolicy', () => iam.client.send(new dist_cjs/* GetPolicyCommand */.s4W({ PolicyArn: policyArn })));
+    const version = await read('GetPolicyVersion', () => iam.client.send(new dist_cjs/* GetPolicyVersionCommand */.G45({ PolicyArn: policyArn, VersionId: policy.Policy?.DefaultVersionId })));
+    // IAM returns documents URL-encoded (RFC 3986).
+    return parsePolicyDocument(decodeURIComponent(version.PolicyVersion?.Document ?? ''));
 }
 async function listAttached(iam, roleName, read) {
     const arns = [];
@@ -809,7 +834,7 @@ function explainIamError(what, error, request) {
     const said = `IAM ${what} ${code}: ${(0,errors/* oneLine */.TN)(error)}`;
     switch (code) {
         case 'AccessDenied':
-            return `${said}. The revocation role ${request.revocationRoleArn} needs iam:GetRole and iam:ListAttachedRolePolicies on role-to-assume and iam:GetPolicy, GetPolicyVersion, ListPolicyVersions, CreatePolicyVersion and DeletePolicyVersion on each policy of revocation-policy-arn. See ${errors/* DOCS */.iT}revocation`;
+            return `${said}. The revocation role ${request.revocationRoleArn} needs iam:GetRole and iam:ListAttachedRolePolicies on role-to-assume, iam:GetPolicy, GetPolicyVersion, ListPolicyVersions, CreatePolicyVersion and DeletePolicyVersion on each policy of revocation-policy-arn, and (with attached lists) iam:GetPolicy and GetPolicyVersion on role-to-assume's permissions boundary. See ${errors/* DOCS */.iT}revocation`;
         case 'NoSuchEntity':
             return `${said}. Check that revocation-policy-arn names existing policies in the role's account, and role-to-assume an existing role.`;
         default:

@@ -92,5 +92,6 @@ resource "aws_iam_role_policy" "revoker" {
   policy = templatefile("${path.module}/policies/revoker.json.tftpl", {
     list_arns    = aws_iam_policy.revocation_list[*].arn
     job_role_arn = aws_iam_role.job.arn
+    boundary_arn = aws_iam_policy.job_boundary.arn
   })
 }

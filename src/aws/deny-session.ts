@@ -63,7 +63,10 @@ export function revocationSessionPolicy(policyArns: string[], roleArn: string): 
         Action: ['iam:GetPolicy', 'iam:GetPolicyVersion', 'iam:ListPolicyVersions', 'iam:CreatePolicyVersion', 'iam:DeletePolicyVersion'],
         Resource: policyArns.length === 1 ? policyArns[0] : policyArns
       },
-      { Effect: 'Allow', Action: ['iam:GetRole', 'iam:ListAttachedRolePolicies'], Resource: roleArn }
+      { Effect: 'Allow', Action: ['iam:GetRole', 'iam:ListAttachedRolePolicies'], Resource: roleArn },
+      // The role's boundary is known only once GetRole answers: reading it is allowed by the revocation
+      // role's own policy, for that one ARN.
+      { Effect: 'Allow', Action: ['iam:GetPolicy', 'iam:GetPolicyVersion'], Resource: `${roleArn.slice(0, roleArn.indexOf(':role/'))}:policy/*` }
     ]
   })
 }
@@ -123,15 +126,27 @@ async function checkSetup(iam: RevokerClient, request: DenySessionRequest): Prom
     ...request.policyArns.map(arn => read('GetPolicy', () => iam.client.send(new GetPolicyCommand({ PolicyArn: arn }))))
   ])
   const boundaryArn = role.Role?.PermissionsBoundary?.PermissionsBoundaryArn
-  const attachedArns = isBoundaryList(request.policyArns, boundaryArn) ? undefined : await listAttached(iam, roleName, read)
+  const attachedLists = !isBoundaryList(request.policyArns, boundaryArn)
+  const [attachedArns, boundaryDocument] = await Promise.all([
+    attachedLists ? listAttached(iam, roleName, read) : undefined,
+    attachedLists && boundaryArn !== undefined && !request.policyArns.includes(boundaryArn) ? readDefaultVersion(iam, boundaryArn, read) : undefined
+  ])
   const lists: ListFacts[] = request.policyArns.map((arn, i) => ({
     arn,
     attachmentCount: policies[i]?.Policy?.AttachmentCount ?? 0,
     boundaryUsageCount: policies[i]?.Policy?.PermissionsBoundaryUsageCount ?? 0
   }))
-  const verdict = checkRevocationSetup({ arn: roleArn, boundaryArn, attachedArns }, lists)
+  const verdict = checkRevocationSetup({ arn: roleArn, boundaryArn, attachedArns, boundaryDocument }, lists)
   if ('problem' in verdict) throw new RevocationError(verdict.problem)
   return verdict.kind
+}
+
+/** What the boundary allows: with attached lists it must cap the role. */
+async function readDefaultVersion(iam: RevokerClient, policyArn: string, read: ReturnType<typeof reader>): Promise<unknown> {
+  const policy = await read('GetPolicy', () => iam.client.send(new GetPolicyCommand({ PolicyArn: policyArn })))
+  const version = await read('GetPolicyVersion', () => iam.client.send(new GetPolicyVersionCommand({ PolicyArn: policyArn, VersionId: policy.Policy?.DefaultVersionId })))
+  // IAM returns documents URL-encoded (RFC 3986).
+  return parsePolicyDocument(decodeURIComponent(version.PolicyVersion?.Document ?? ''))
 }
 
 async function listAttached(iam: RevokerClient, roleName: string, read: ReturnType<typeof reader>): Promise<string[]> {
@@ -228,7 +243,7 @@ function explainIamError(what: string, error: unknown, request: DenySessionReque
   const said = `IAM ${what} ${code}: ${oneLine(error)}`
   switch (code) {
     case 'AccessDenied':
-      return `${said}. The revocation role ${request.revocationRoleArn} needs iam:GetRole and iam:ListAttachedRolePolicies on role-to-assume and iam:GetPolicy, GetPolicyVersion, ListPolicyVersions, CreatePolicyVersion and DeletePolicyVersion on each policy of revocation-policy-arn. See ${DOCS}revocation`
+      return `${said}. The revocation role ${request.revocationRoleArn} needs iam:GetRole and iam:ListAttachedRolePolicies on role-to-assume, iam:GetPolicy, GetPolicyVersion, ListPolicyVersions, CreatePolicyVersion and DeletePolicyVersion on each policy of revocation-policy-arn, and (with attached lists) iam:GetPolicy and GetPolicyVersion on role-to-assume's permissions boundary. See ${DOCS}revocation`
     case 'NoSuchEntity':
       return `${said}. Check that revocation-policy-arn names existing policies in the role's account, and role-to-assume an existing role.`
     default:

@@ -18,8 +18,20 @@ export interface ListFacts {
 export interface RoleFacts {
   arn: string
   boundaryArn: string | undefined
+  /** The boundary's default version, read only for attached lists (it must cap the role). */
+  boundaryDocument?: unknown
   /** Managed policies attached to the role; undefined when not asked (a single boundary list). */
   attachedArns: string[] | undefined
+}
+
+/** An unconditional Allow of every action (or of all but some) on every resource (or all but some). */
+export function allowsEverything(document: unknown): boolean {
+  const statements = (document as { Statement?: unknown } | undefined)?.Statement
+  const list = (Array.isArray(statements) ? statements : [statements]) as Array<Record<string, unknown> | null | undefined>
+  const any = (value: unknown): boolean => value === '*' || (Array.isArray(value) && value.includes('*'))
+  return list.some(s =>
+    s?.Effect === 'Allow' && s.Condition === undefined &&
+    ('NotAction' in s || any(s.Action)) && ('NotResource' in s || any(s.Resource)))
 }
 
 /** True when the lists are exactly the role's boundary: no need to ask which policies are attached. */
@@ -51,6 +63,9 @@ export function checkRevocationSetup(role: RoleFacts, lists: ListFacts[]): { kin
   const missing = lists.filter(l => !attached.has(l.arn)).map(l => l.arn)
   if (missing.length > 0) {
     return { problem: `${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} neither the permissions boundary of ${role.arn} (${role.boundaryArn}) nor attached to it: a deny list there would bind nothing. Attach ${missing.length === 1 ? 'it' : 'them'} to the role. ${see}` }
+  }
+  if (allowsEverything(role.boundaryDocument)) {
+    return { problem: `the permissions boundary of ${role.arn} (${role.boundaryArn}) allows every action on every resource, so it caps nothing: an Allow written into a revocation list would grant it. Make the boundary list what the role may do. ${see}` }
   }
   const shared = lists.filter(l => l.attachmentCount !== 1 || l.boundaryUsageCount > 0)
   if (shared.length > 0) {
