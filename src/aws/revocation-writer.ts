@@ -20,6 +20,8 @@ export const LISTING_MAX_AGE_MS = 2000
 export const PROPAGATION_MS = 2000
 /** No version created for this long: every writer that could have missed our entry has landed. */
 export const QUIET_MS = LISTING_MAX_AGE_MS + IAM_REQUEST_TIMEOUT_MS + 2 * PROPAGATION_MS
+/** While waiting for the quiet period, the list is read again this often. */
+const RECHECK_MS = 3000
 
 export interface PolicyVersionInfo {
   id: string
@@ -115,9 +117,10 @@ async function attempt(ops: ListOperations, session: RevokedSession, kind: ListK
     const newest = Math.max(...versions.map(v => v.created.getTime()))
     // CreateDate and Date are truncated to the second: one more second covers both.
     const quietFor = clock.awsNow().getTime() - newest - 1000
-    // A CreateDate ahead of the Date header (never seen; guarded) must not make the wait longer than QUIET_MS.
-    const wait = Math.min(QUIET_MS, QUIET_MS - quietFor) + Math.round(Math.random() * 250)
-    return quietFor >= QUIET_MS ? { kind: 'confirmed', version: current.id } : { kind: 'wait', ms: wait }
+    if (quietFor >= QUIET_MS) return { kind: 'confirmed', version: current.id }
+    // Look again every few seconds while waiting: a racing writer may drop the entry, and writing it
+    // again at once is quicker than finding out at the end of the wait.
+    return { kind: 'wait', ms: Math.min(RECHECK_MS, QUIET_MS - quietFor) + Math.round(Math.random() * 250) }
   }
   const edit = buildRevocationList({ base, others, session, now: clock.awsNow(), kind })
   if (!edit) return { kind: 'full' }
