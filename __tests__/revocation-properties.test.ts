@@ -7,6 +7,7 @@ import { describe, expect, it } from '@jest/globals'
 import fc from 'fast-check'
 import { MAX_POLICY_CHARACTERS, type PolicyDocument, REUSE_GRACE_MS, type RevokedSession, buildRevocationList, listOrder } from '../src/aws/revocation-list.js'
 import { checkPolicyDocument } from './fixtures/aws-iam.js'
+import { mulberry32 } from './fixtures/random-faults.js'
 import { roleDeniesSession } from './helpers/boundary.js'
 import { PLACEHOLDER } from './helpers/revocation-lists.js'
 
@@ -104,14 +105,9 @@ describe('the written lists, judged by an independent evaluator', () => {
 })
 
 describe('capacity of eight lists', () => {
-  /** A seeded generator, so the hour below is the same on every run. */
-  const random = (seed: number) => () => {
-    seed = (seed * 1103515245 + 12345) % 2 ** 31
-    return seed / 2 ** 31
-  }
-
   it('keeps up with 30 revocations a minute for an hour (900 s credentials, jobs of 12 s to 14 min)', () => {
-    const next = random(42)
+    // Seeded, so the hour below is the same on every run.
+    const next = mulberry32(42)
     const sessions: Revocation[] = []
     for (let minute = 0; minute < 60; minute++) {
       for (let k = 0; k < 30; k++) {

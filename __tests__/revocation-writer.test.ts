@@ -11,6 +11,7 @@ import { IAM_REQUEST_TIMEOUT_MS } from '../src/aws/iam-client.js'
 import { type PolicyDocument, type RevokedSession, listsSession, parsePolicyDocument } from '../src/aws/revocation-list.js'
 import { type ListOperations, PROPAGATION_MS, QUIET_MS, type WriteResult, writeSession } from '../src/aws/revocation-writer.js'
 import { roleDeniesSession } from './helpers/boundary.js'
+import { mulberry32 } from './fixtures/random-faults.js'
 import { PLACEHOLDER } from './helpers/revocation-lists.js'
 
 const T0 = Date.UTC(2026, 10, 23, 10, 0, 0)
@@ -135,18 +136,6 @@ class FakeList {
   }
 }
 
-/** A seeded PRNG (mulberry32): the scheduler's interleavings and the writers' jitter repeat per seed. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
-
 interface Outcome {
   results: Array<WriteResult | Error | undefined>
   list: FakeList
@@ -155,7 +144,8 @@ interface Outcome {
 }
 
 async function race(writers: number, weather: Weather, seed: number, initialVersions: number, startSpreadMs = 500): Promise<Outcome> {
-  const random = seeded(seed)
+  // The scheduler's interleavings and the writers' jitter repeat per seed.
+  const random = mulberry32(seed)
   jest.spyOn(Math, 'random').mockImplementation(random)
   const sim = new Scheduler()
   const list = new FakeList(sim, weather, random, initialVersions)

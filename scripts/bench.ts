@@ -15,7 +15,7 @@ import { startOidcIssuer, type OidcIssuer } from '../__tests__/fixtures/oidc-iss
 import { startStsServer, type StsServer } from '../__tests__/fixtures/aws-sts.js'
 import { mulberry32 } from '../__tests__/fixtures/random-faults.js'
 import { waves, type WireTimes } from '../__tests__/fixtures/wire-log.js'
-import { ALLOW_ALL, JOB_ROLE, PLACEHOLDER, REVOKER, revocationInputs, setUpRevocationAccount } from '../__tests__/helpers/revocation-lists.js'
+import { ALLOW_ALL, BOUNDARY_LIST, JOB_ROLE, PLACEHOLDER, REVOKER, revocationInputs, setUpRevocationAccount } from '../__tests__/helpers/revocation-lists.js'
 import { createJob, readActionDefaults, type ActionMetadata, type InputValues, type StepResult } from '../__tests__/helpers/run-action.js'
 import { MAX_POLICY_CHARACTERS, type ListKind, type PolicyDocument, buildRevocationList, listOrder } from '../src/aws/revocation-list.js'
 import { QUIET_MS } from '../src/aws/revocation-writer.js'
@@ -226,9 +226,7 @@ async function main(): Promise<void> {
     sts.setLatency(options.latency)
 
     const defaults = readActionDefaults(path.join(root, 'action.yml')).defaults
-    const role = 'arn:aws:iam::111122223333:role/octo-app-deploy'
-    const revoker = 'arn:aws:iam::111122223333:role/jit-revoker'
-    const revocationList = 'arn:aws:iam::111122223333:policy/jit-revocations'
+    const role = JOB_ROLE
     const base: InputValues = {
       'role-to-assume': role,
       'aws-region': 'eu-west-1',
@@ -241,9 +239,9 @@ async function main(): Promise<void> {
     }
     const modes = {
       scrub: { ...base, revoke: 'scrub' },
-      'deny-session': { ...base, 'revocation-role-to-assume': revoker, 'revocation-policy-arn': revocationList }
+      'deny-session': { ...base, 'revocation-role-to-assume': REVOKER, 'revocation-policy-arn': BOUNDARY_LIST }
     }
-    const resetList = (): void => sts.iam.setUpRevocation({ roleArn: role, revokerArn: revoker, policyArn: revocationList })
+    const resetList = (): void => { setUpRevocationAccount(sts, { attachedLists: 0 }) }
 
     const series: Record<string, Series> = {
       'main (scrub)': { name: 'main, revoke: scrub', floorTrips: 3, samples: [] },
@@ -317,7 +315,7 @@ async function main(): Promise<void> {
     console.log('  main: 3 (token ∥ discovery → JWKS → STS: the JWKS address comes from discovery, and STS is')
     console.log('        called only after the token is verified and the policy allows)')
     console.log('  post, scrub: 0 (it only clears variables and writes the audit record and summary)')
-    console.log(`  post, deny-session: 6 + ${QUIET_MS / 1000} s (token → STS → GetRole ∥ GetPolicy ∥ ListPolicyVersions → GetPolicyVersion`)
+    console.log(`  post, deny-session: 6 + ${QUIET_MS / 1000} s (token → STS → GetRole ∥ GetPolicy ∥ ListPolicyVersions (the action lists after the checks: one more) → GetPolicyVersion`)
     console.log(`        → CreatePolicyVersion, then no version created for ${QUIET_MS / 1000} s (QUIET_MS, by design, not network time)`)
     console.log('        → ListPolicyVersions that confirms it)')
     if (compare) console.log(`  compare (${options.compare}), main: 2 (token → STS; an action that does not verify the token needs no keys)`)
@@ -382,22 +380,7 @@ async function main(): Promise<void> {
         `jit-credentials takes ${(ours / theirs).toFixed(2)}× its time`)
     }
 
-    const load = { issuer, sts, defaults, distDir: options.dist, node: options.node, base }
-    const loadCases: LoadCase[] = [
-      { setUp: 'one list (boundary)', attachedLists: 0, jobs: 1, latency: options.latency },
-      { setUp: 'one list (boundary)', attachedLists: 0, jobs: 32, latency: options.latency },
-      { setUp: '8 attached lists', attachedLists: 8, jobs: 1, latency: options.latency },
-      { setUp: '8 attached lists', attachedLists: 8, jobs: 32, latency: options.latency },
-      { setUp: '8 attached lists', attachedLists: 8, jobs: 32, latency: 100, before: 0.5, staleMs: 1000 }
-    ]
-    const results: LoadResult[] = []
-    for (const [i, c] of loadCases.entries()) {
-      process.stderr.write(`\rrevocation under load ${i + 1}/${loadCases.length}   `)
-      results.push(await revocationUnderLoad(load, c))
-    }
-    process.stderr.write('\r                                   \r')
-    printLoad(results, options.latency)
-
+    printLoad(await runLoadCases({ issuer, sts, defaults, distDir: options.dist, node: options.node, base }, options.latency), options.latency)
     printCapacity()
   } finally {
     await Promise.all([issuer.stop(), sts.stop()])
@@ -406,6 +389,24 @@ async function main(): Promise<void> {
 }
 
 // ---- revocation under load ---------------------------------------------------------------------
+
+/** K=1 and K=32 post steps at once, on one boundary list and on 8 attached lists. */
+async function runLoadCases(load: LoadFixtures, latency: number): Promise<LoadResult[]> {
+  const cases: LoadCase[] = [
+    { setUp: 'one list (boundary)', attachedLists: 0, jobs: 1, latency },
+    { setUp: 'one list (boundary)', attachedLists: 0, jobs: 32, latency },
+    { setUp: '8 attached lists', attachedLists: 8, jobs: 1, latency },
+    { setUp: '8 attached lists', attachedLists: 8, jobs: 32, latency },
+    { setUp: '8 attached lists', attachedLists: 8, jobs: 32, latency: 100, before: 0.5, staleMs: 1000 }
+  ]
+  const results: LoadResult[] = []
+  for (const [i, c] of cases.entries()) {
+    process.stderr.write(`\rrevocation under load ${i + 1}/${cases.length}   `)
+    results.push(await revocationUnderLoad(load, c))
+  }
+  process.stderr.write('\r                                   \r')
+  return results
+}
 
 interface LoadCase {
   setUp: string

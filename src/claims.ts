@@ -1,5 +1,9 @@
 // The verified claims of a GitHub Actions OIDC token that this action reads.
 // Only claims from a token whose signature, issuer, audience and times were verified ever reach here.
+
+/** How far the runner's clock may be from the issuer's and AWS's: the token check allows as much. */
+export const CLOCK_TOLERANCE_S = 60
+
 export interface GitHubClaims {
   iss: string
   aud: string | string[]

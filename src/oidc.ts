@@ -2,14 +2,13 @@
 // (signature, issuer, audience, times, required claims) before anything trusts it. The token request
 // itself is in id-token.ts.
 import { createLocalJWKSet, errors as joseErrors, jwtVerify, type JSONWebKeySet, type JWTVerifyGetKey } from 'jose'
-import type { GitHubClaims } from './claims.js'
+import { CLOCK_TOLERANCE_S, type GitHubClaims } from './claims.js'
 import { ActionError, messageOf } from './errors.js'
 import { HttpGetError, REQUEST_TIMEOUT_MS, httpGet } from './http-get.js'
 import { withRetry } from './retry.js'
 
 /** Discovery and JWKS documents larger than this are refused: they are small, and we fetch before trusting. */
 export const MAX_DOCUMENT_BYTES = 100 * 1024
-const CLOCK_TOLERANCE_S = 60
 /** GitHub tokens live 5 minutes; a token claiming to be older than this was not just issued to us. */
 const MAX_TOKEN_AGE_S = 900
 

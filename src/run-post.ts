@@ -4,6 +4,7 @@
 import * as core from '@actions/core'
 import { randomUUID } from 'node:crypto'
 import { AuditLog, jobFromEnvironment, readTrace } from './audit.js'
+import { CLOCK_TOLERANCE_S } from './claims.js'
 import { type RevokeOutcome, expiredOutcome, failedOutcome, revokedOutcome, scrubOutcome, skippedOutcome } from './aws/revocation.js'
 import { messageOf } from './errors.js'
 import { maskCredentials, scrubVariables } from './export.js'
@@ -11,8 +12,6 @@ import { defaultAuditLog } from './inputs.js'
 import { type IssuedSession, type SavedState, parseState, readSavedState } from './state.js'
 import { renderSummary } from './summary.js'
 
-/** How far the runner's clock may be from AWS's (the token check allows as much). */
-const CLOCK_TOLERANCE_MS = 60_000
 
 export async function runPost(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   const parsed = parseState(readSavedState())
@@ -63,7 +62,7 @@ async function endSession(state: SavedState): Promise<RevokeOutcome> {
     return scrubProblem ? { ...outcome, status: 'failed', detail: scrubProblem } : outcome
   }
   // The runner's clock may be ahead of AWS's: only a session surely expired is left alone.
-  const outcome = Date.parse(session.expires_at) <= Date.now() - CLOCK_TOLERANCE_MS
+  const outcome = Date.parse(session.expires_at) <= Date.now() - CLOCK_TOLERANCE_S * 1000
     ? expiredOutcome(session, policyArns, scrubbed)
     : await revokeSession(state, session, policyArns, roleArn, scrubbed)
   return scrubProblem ? { ...outcome, detail: `${outcome.detail}; ${scrubProblem}` } : outcome

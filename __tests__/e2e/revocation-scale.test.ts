@@ -4,6 +4,7 @@
 // Every session must end up denied by the written documents (judged by an independent evaluator), no
 // other session may be, and a post step says `revoked` only when that holds.
 import { describe, expect, it } from '@jest/globals'
+import { REUSE_GRACE_MS } from '../../src/aws/revocation-list.js'
 import { baseInputs, newJob, runtimes, useFixtures } from '../helpers/e2e.js'
 import type { StepResult } from '../helpers/run-action.js'
 import { JOB_ROLE, type RevocationAccount, jobSessions, revocationInputs, setUpRevocationAccount } from '../helpers/revocation-lists.js'
@@ -11,7 +12,6 @@ import type { Fixtures } from '../helpers/local-aws.js'
 
 const JOBS = 32
 const STEP_TIMEOUT_MS = 120_000
-const GRACE_MS = 5 * 60_000
 
 /** Runs the main steps of `count` jobs at once, then (after `beforePosts`) all their post steps at once. */
 async function matrix(fixtures: Fixtures, node: string, account: RevocationAccount, count: number, beforePosts = (): void => undefined): Promise<StepResult[]> {
@@ -40,7 +40,7 @@ function expectEverySessionDenied(fixtures: Fixtures, account: RevocationAccount
   expect(revokers.filter(s => account.denies(s))).toEqual([])
   for (const s of sessions) {
     expect(account.denies({ ...s, assumedRoleId: `${s.assumedRoleId}x` })).toBe(false)
-    expect(account.denies(s, new Date(Date.parse(s.issuedAt) + GRACE_MS + 60_000))).toBe(false)
+    expect(account.denies(s, new Date(Date.parse(s.issuedAt) + REUSE_GRACE_MS + 60_000))).toBe(false)
   }
 }
 

@@ -2,13 +2,13 @@
 // boundary), so a copy of the credential stops working when the job ends. Run against the local STS +
 // IAM endpoint, which keeps the policy versions in memory and records which credential signed each call.
 import { beforeEach, describe, expect, it } from '@jest/globals'
+import { REUSE_GRACE_MS } from '../../src/aws/revocation-list.js'
 import { allowsAnything, deniesSession } from '../helpers/boundary.js'
+import { ALLOW_ALL, BOUNDARY_LIST, REVOKER } from '../helpers/revocation-lists.js'
 import { ROLE_ARN, baseInputs, expectJobClean, newJob, readable, runtimes, useFixtures } from '../helpers/e2e.js'
 import type { InputValues, Job } from '../helpers/run-action.js'
 
-const POLICY = 'arn:aws:iam::111122223333:policy/jit-revocations'
-const REVOKER = 'arn:aws:iam::111122223333:role/jit-revoker'
-const ALLOW_ALL = { Sid: 'AllowAll', Effect: 'Allow', Action: '*', Resource: '*' }
+const POLICY = BOUNDARY_LIST
 const WRITES = new Set(['CreatePolicyVersion', 'DeletePolicyVersion'])
 const DOCS = 'https://github.com/jit-credentials/jit-credentials#'
 const EXPORTED = 'AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, AWS_REGION, AWS_DEFAULT_REGION'
@@ -83,7 +83,7 @@ describe.each(runtimes())('deny-session revocation on %s', (_name, node) => {
     expect(deniesSession(doc, { userId: session.assumedRoleId, tokenIssueTime: session.issuedAt })).toBe(true)
     expect(deniesSession(doc, { userId: revoker.assumedRoleId, tokenIssueTime: revoker.issuedAt })).toBe(false)
     // A session that reuses the name after the revocation and the 5-minute grace is not denied.
-    expect(deniesSession(doc, { userId: session.assumedRoleId, tokenIssueTime: new Date(Date.parse(session.issuedAt) + 301_000) })).toBe(false)
+    expect(deniesSession(doc, { userId: session.assumedRoleId, tokenIssueTime: new Date(Date.parse(session.issuedAt) + REUSE_GRACE_MS + 1000) })).toBe(false)
     expect(doc.Statement.filter(s => s.Effect === 'Deny')).toHaveLength(1)
     expect(JSON.stringify(doc).split(`"*:${session.sessionName}"`)).toHaveLength(2)
     expect(fixtures.sts.iam.policyVersions(POLICY).map(v => [v.versionId, v.isDefault])).toEqual([['v1', false], ['v2', true]])
@@ -126,7 +126,7 @@ describe.each(runtimes())('deny-session revocation on %s', (_name, node) => {
     expect(revoke).toMatchObject({ method: 'deny-session', status: 'revoked', policy_arn: POLICY, policy_version: 'v2', expires_at: events[2]?.expires_at })
     const exposure = (Date.parse(String(revoke.revoked_at)) - Date.parse(String(events[2]?.issued_at))) / 1000
     expect(revoke.exposure_s).toBe(Math.round(exposure))
-    expect(exposure).toBeLessThan(90)
+    expect(exposure).toBeLessThan(60)
     expect(post.env.AWS_SESSION_TOKEN).toBe('')
 
     const summary = readable(post.summary)

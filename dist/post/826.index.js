@@ -28,7 +28,7 @@ var retry = __webpack_require__(9809);
 
 /** An IAM call that has not answered by then is abandoned; a write still in flight lands within it. */
 const IAM_REQUEST_TIMEOUT_MS = 4000;
-function revokerClient(region, credentials, monotonic = () => performance.now()) {
+function revokerClient(region, credentials) {
     const client = new dist_cjs/* IAMClient */.h8v({
         region,
         maxAttempts: 1,
@@ -41,11 +41,11 @@ function revokerClient(region, credentials, monotonic = () => performance.now())
         const header = result.response?.headers?.date;
         const date = header === undefined ? Number.NaN : Date.parse(header);
         if (!Number.isNaN(date))
-            seen = { date, at: monotonic() };
+            seen = { date, at: performance.now() };
         return result;
     }, { step: 'deserialize', name: 'jitAwsClock' });
     // The Date header has whole seconds and is truncated: the estimate is never ahead of AWS.
-    const awsNow = () => (seen ? new Date(seen.date + (monotonic() - seen.at)) : new Date());
+    const awsNow = () => (seen ? new Date(seen.date + (performance.now() - seen.at)) : new Date());
     return { client, awsNow };
 }
 
@@ -170,12 +170,12 @@ function mergeStatement(into, s) {
 }
 /** True when a revocation statement of the document denies the session. */
 function listsSession(document, session) {
+    return denies(split(document).statements, session);
+}
+/** A statement lists the session and bounds it after its issue. */
+function denies(statements, session) {
     const pattern = userIdPattern(session.sessionName);
-    for (const s of split(document).statements.values()) {
-        if (s.patterns.has(pattern) && s.before > session.issuedAt.getTime())
-            return true;
-    }
-    return false;
+    return [...statements.values()].some(s => s.patterns.has(pattern) && s.before > session.issuedAt.getTime());
 }
 /**
  * Adds `session` to the statement whose B lies between its issue and `now` (joining the one that
@@ -186,7 +186,7 @@ function addSession(statements, session, now) {
     const earliest = floorTo(session.issuedAt.getTime(), 1000) + 1000;
     const latest = Math.max(earliest, floorTo(Math.max(now, session.issuedAt.getTime() + REUSE_GRACE_MS), 1000));
     const until = ceilTo(session.expiresAt.getTime(), 60_000);
-    if ([...statements.values()].some(s => s.before >= earliest && s.patterns.has(pattern)))
+    if (denies(statements, session))
         return;
     const candidates = [...statements.values()].filter(s => s.before >= earliest && s.before <= latest);
     const join = candidates.sort((a, b) => b.until - a.until || b.before - a.before)[0];
@@ -257,7 +257,7 @@ function buildRevocationList(input) {
     }
     const all = render(base, kept, liveLegacy, merged);
     const chosen = all.size <= MAX_POLICY_CHARACTERS ? all : mine;
-    return { ...chosen, changed: chosen.json !== JSON.stringify(base), pruned, leftOut: chosen === all ? 0 : extra };
+    return { ...chosen, pruned, leftOut: chosen === all ? 0 : extra };
 }
 function cloneStatements(statements) {
     return new Map([...statements].map(([k, s]) => [k, { ...s, patterns: new Set(s.patterns) }]));
@@ -358,7 +358,7 @@ async function writeSession(ops, session, kind, clock, contention, log) {
         }
         const step = await attempt(ops, session, kind, clock, documents);
         if (step.kind === 'confirmed')
-            return { status: 'confirmed', version: step.version, confirmedAt: clock.awsNow(), writes, rounds: round };
+            return { status: 'confirmed', version: step.version, confirmedAt: clock.awsNow(), writes };
         if (step.kind === 'full')
             return { status: 'full' };
         if (step.kind === 'wrote') {
@@ -730,9 +730,10 @@ async function checkSetup(iam, request) {
 async function readDefaultVersion(iam, policyArn, read) {
     const policy = await read('GetPolicy', () => iam.client.send(new dist_cjs/* GetPolicyCommand */.s4W({ PolicyArn: policyArn })));
     const version = await read('GetPolicyVersion', () => iam.client.send(new dist_cjs/* GetPolicyVersionCommand */.G45({ PolicyArn: policyArn, VersionId: policy.Policy?.DefaultVersionId })));
-    // IAM returns documents URL-encoded (RFC 3986).
-    return parsePolicyDocument(decodeURIComponent(version.PolicyVersion?.Document ?? ''));
+    return documentOf(version);
 }
+/** IAM returns policy documents URL-encoded (RFC 3986). */
+const documentOf = (answer) => parsePolicyDocument(decodeURIComponent(answer.PolicyVersion?.Document ?? ''));
 async function listAttached(iam, roleName, read) {
     const arns = [];
     let marker;
@@ -763,7 +764,7 @@ async function writeToLists(iam, request, kind, elapsed) {
             throw error;
         });
         if (result.status === 'confirmed')
-            return { policyArn, version: result.version, revokedAt: result.confirmedAt, writes: result.writes, fullLists: full };
+            return { policyArn, version: result.version, revokedAt: result.confirmedAt, fullLists: full };
         request.log(`${policyArn} is full; trying the next revocation list.`);
         full.push(policyArn);
     }
@@ -779,9 +780,7 @@ function listOperations(iam, policyArn, read) {
         },
         read: async (versionId) => {
             try {
-                const answer = await send(new dist_cjs/* GetPolicyVersionCommand */.G45({ PolicyArn: policyArn, VersionId: versionId }));
-                // IAM returns documents URL-encoded (RFC 3986).
-                return parsePolicyDocument(decodeURIComponent(answer.PolicyVersion?.Document ?? ''));
+                return documentOf(await send(new dist_cjs/* GetPolicyVersionCommand */.G45({ PolicyArn: policyArn, VersionId: versionId })));
             }
             catch (error) {
                 if (awsErrorCode(error) === 'NoSuchEntity')

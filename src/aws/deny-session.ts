@@ -6,6 +6,7 @@ import {
   DeletePolicyVersionCommand,
   GetPolicyCommand,
   GetPolicyVersionCommand,
+  type GetPolicyVersionCommandOutput,
   GetRoleCommand,
   ListAttachedRolePoliciesCommand,
   ListPolicyVersionsCommand
@@ -15,7 +16,7 @@ import { DOCS, oneLine } from '../errors.js'
 import { sleep as realSleep, withRetry } from '../retry.js'
 import type { IssuedSession } from '../state.js'
 import { type RevokerClient, revokerClient } from './iam-client.js'
-import { type ListKind, RevocationListError, type RevokedSession, listOrder, parsePolicyDocument } from './revocation-list.js'
+import { type ListKind, type PolicyDocument, RevocationListError, type RevokedSession, listOrder, parsePolicyDocument } from './revocation-list.js'
 import { type ListFacts, checkRevocationSetup, isBoundaryList } from './revocation-setup.js'
 import { type Contention, ListCallError, type ListOperations, ListFullError, RevocationBusyError, StaleListing, VersionGone, writeSession } from './revocation-writer.js'
 import { type IssuedCredentials, assumeRoleWithWebIdentity, awsErrorCode, isRetryableAwsError } from './sts.js'
@@ -48,7 +49,6 @@ export interface DenySessionResult {
   version: string
   /** AWS's time when the entry was confirmed in force. */
   revokedAt: Date
-  writes: number
   /** Lists tried before this one because they were full. */
   fullLists: string[]
 }
@@ -145,9 +145,11 @@ async function checkSetup(iam: RevokerClient, request: DenySessionRequest): Prom
 async function readDefaultVersion(iam: RevokerClient, policyArn: string, read: ReturnType<typeof reader>): Promise<unknown> {
   const policy = await read('GetPolicy', () => iam.client.send(new GetPolicyCommand({ PolicyArn: policyArn })))
   const version = await read('GetPolicyVersion', () => iam.client.send(new GetPolicyVersionCommand({ PolicyArn: policyArn, VersionId: policy.Policy?.DefaultVersionId })))
-  // IAM returns documents URL-encoded (RFC 3986).
-  return parsePolicyDocument(decodeURIComponent(version.PolicyVersion?.Document ?? ''))
+  return documentOf(version)
 }
+
+/** IAM returns policy documents URL-encoded (RFC 3986). */
+const documentOf = (answer: GetPolicyVersionCommandOutput): PolicyDocument => parsePolicyDocument(decodeURIComponent(answer.PolicyVersion?.Document ?? ''))
 
 async function listAttached(iam: RevokerClient, roleName: string, read: ReturnType<typeof reader>): Promise<string[]> {
   const arns: string[] = []
@@ -176,7 +178,7 @@ async function writeToLists(iam: RevokerClient, request: DenySessionRequest, kin
       }
       throw error
     })
-    if (result.status === 'confirmed') return { policyArn, version: result.version, revokedAt: result.confirmedAt, writes: result.writes, fullLists: full }
+    if (result.status === 'confirmed') return { policyArn, version: result.version, revokedAt: result.confirmedAt, fullLists: full }
     request.log(`${policyArn} is full; trying the next revocation list.`)
     full.push(policyArn)
   }
@@ -195,9 +197,7 @@ function listOperations(iam: RevokerClient, policyArn: string, read: ReturnType<
     },
     read: async versionId => {
       try {
-        const answer = await send(new GetPolicyVersionCommand({ PolicyArn: policyArn, VersionId: versionId }))
-        // IAM returns documents URL-encoded (RFC 3986).
-        return parsePolicyDocument(decodeURIComponent(answer.PolicyVersion?.Document ?? ''))
+        return documentOf(await send(new GetPolicyVersionCommand({ PolicyArn: policyArn, VersionId: versionId })))
       } catch (error) {
         if (awsErrorCode(error) === 'NoSuchEntity') return undefined
         throw error

@@ -13,7 +13,7 @@ export interface RevokerClient {
   awsNow(): Date
 }
 
-export function revokerClient(region: string, credentials: IssuedCredentials, monotonic: () => number = () => performance.now()): RevokerClient {
+export function revokerClient(region: string, credentials: IssuedCredentials): RevokerClient {
   const client = new IAMClient({
     region,
     maxAttempts: 1,
@@ -26,12 +26,12 @@ export function revokerClient(region: string, credentials: IssuedCredentials, mo
       const result = await next(args)
       const header = (result.response as { headers?: Record<string, string> } | undefined)?.headers?.date
       const date = header === undefined ? Number.NaN : Date.parse(header)
-      if (!Number.isNaN(date)) seen = { date, at: monotonic() }
+      if (!Number.isNaN(date)) seen = { date, at: performance.now() }
       return result
     },
     { step: 'deserialize', name: 'jitAwsClock' }
   )
   // The Date header has whole seconds and is truncated: the estimate is never ahead of AWS.
-  const awsNow = (): Date => (seen ? new Date(seen.date + (monotonic() - seen.at)) : new Date())
+  const awsNow = (): Date => (seen ? new Date(seen.date + (performance.now() - seen.at)) : new Date())
   return { client, awsNow }
 }

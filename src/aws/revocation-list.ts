@@ -62,8 +62,6 @@ export interface RevocationEdit {
   json: string
   /** Characters IAM counts (whitespace excluded). */
   size: number
-  /** False when the base version already is this document: nothing to write. */
-  changed: boolean
   /** Sids of the expired statements that were dropped. */
   pruned: string[]
   /** Entries of other versions left out because the document would not fit with them. */
@@ -160,11 +158,13 @@ function mergeStatement(into: Map<number, Statement>, s: Statement): void {
 
 /** True when a revocation statement of the document denies the session. */
 export function listsSession(document: PolicyDocument, session: RevokedSession): boolean {
+  return denies(split(document).statements, session)
+}
+
+/** A statement lists the session and bounds it after its issue. */
+function denies(statements: Map<number, Statement>, session: RevokedSession): boolean {
   const pattern = userIdPattern(session.sessionName)
-  for (const s of split(document).statements.values()) {
-    if (s.patterns.has(pattern) && s.before > session.issuedAt.getTime()) return true
-  }
-  return false
+  return [...statements.values()].some(s => s.patterns.has(pattern) && s.before > session.issuedAt.getTime())
 }
 
 /**
@@ -176,7 +176,7 @@ function addSession(statements: Map<number, Statement>, session: RevokedSession,
   const earliest = floorTo(session.issuedAt.getTime(), 1000) + 1000
   const latest = Math.max(earliest, floorTo(Math.max(now, session.issuedAt.getTime() + REUSE_GRACE_MS), 1000))
   const until = ceilTo(session.expiresAt.getTime(), 60_000)
-  if ([...statements.values()].some(s => s.before >= earliest && s.patterns.has(pattern))) return
+  if (denies(statements, session)) return
   const candidates = [...statements.values()].filter(s => s.before >= earliest && s.before <= latest)
   const join = candidates.sort((a, b) => b.until - a.until || b.before - a.before)[0]
   if (join) {
@@ -256,7 +256,7 @@ export function buildRevocationList(input: RevocationListInput): RevocationEdit 
   }
   const all = render(base, kept, liveLegacy, merged)
   const chosen = all.size <= MAX_POLICY_CHARACTERS ? all : mine
-  return { ...chosen, changed: chosen.json !== JSON.stringify(base), pruned, leftOut: chosen === all ? 0 : extra }
+  return { ...chosen, pruned, leftOut: chosen === all ? 0 : extra }
 }
 
 function cloneStatements(statements: Map<number, Statement>): Map<number, Statement> {

@@ -51,7 +51,7 @@ export interface WriterClock {
 }
 
 export type WriteResult =
-  | { status: 'confirmed', version: string, confirmedAt: Date, writes: number, rounds: number }
+  | { status: 'confirmed', version: string, confirmedAt: Date, writes: number }
   | { status: 'full' }
 
 export class RevocationBusyError extends Error {
@@ -80,7 +80,7 @@ export async function writeSession(
       throw new RevocationBusyError(`IAM stayed busy for the whole revocation budget (${round - 1} rounds, ${writes} writes, ${setbacks} setbacks)`)
     }
     const step = await attempt(ops, session, kind, clock, documents)
-    if (step.kind === 'confirmed') return { status: 'confirmed', version: step.version, confirmedAt: clock.awsNow(), writes, rounds: round }
+    if (step.kind === 'confirmed') return { status: 'confirmed', version: step.version, confirmedAt: clock.awsNow(), writes }
     if (step.kind === 'full') return { status: 'full' }
     if (step.kind === 'wrote') {
       writes++
